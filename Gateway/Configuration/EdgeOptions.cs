@@ -1,0 +1,63 @@
+using OrleansEdge.Grains.Interfaces.Invalidations;
+
+namespace OrleansEdge.Gateway.Configuration;
+
+/// <summary>The <c>Edge</c> configuration section.</summary>
+public sealed class EdgeOptions
+{
+    public const string Section = "Edge";
+
+    /// <summary>Distributions by id (the id used in the invalidation API and purge URLs).</summary>
+    public Dictionary<string, DistributionOptions> Distributions { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Access keys accepted on the CloudFront-compatible API (AWS Signature Version 4).</summary>
+    public List<CredentialOptions> Credentials { get; set; } = [];
+
+    /// <summary>Bearer token for <c>POST /purge</c>. Without one, purges are accepted only on a loopback-only control plane.</summary>
+    public string? PurgeToken { get; set; }
+
+    public ListenOptions Listen { get; set; } = new();
+
+    public InvalidationOptions Invalidation { get; set; } = new();
+
+    public DemoOptions Demo { get; set; } = new();
+}
+
+public sealed class ListenOptions
+{
+    /// <summary>Viewer traffic. Default <c>http://127.0.0.1:8080</c>.</summary>
+    public string Viewer { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Invalidation API, purge, metrics and health. Default <c>http://127.0.0.1:8081</c>.</summary>
+    public string Control { get; set; } = "http://127.0.0.1:8081";
+}
+
+public sealed class InvalidationOptions
+{
+    /// <summary>Path and tag items in progress per distribution (CloudFront: 3,000).</summary>
+    public int MaxPathsInProgress { get; set; } = 3000;
+
+    /// <summary>Wildcard items in progress per distribution (CloudFront: 15).</summary>
+    public int MaxWildcardsInProgress { get; set; } = 15;
+
+    /// <summary>Longest item, in characters (CloudFront: 4,000).</summary>
+    public int MaxPathLength { get; set; } = 4000;
+
+    /// <summary>How long <c>POST /purge</c> waits for propagation before answering 504 with the invalidation id. Default 60 s.</summary>
+    public TimeSpan PurgeTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public InvalidationLimits ToLimits() => new() { MaxPathsInProgress = MaxPathsInProgress, MaxWildcardsInProgress = MaxWildcardsInProgress };
+}
+
+public sealed class CredentialOptions
+{
+    public string AccessKeyId { get; set; } = "";
+    public string SecretAccessKey { get; set; } = "";
+}
+
+/// <summary>The bundled demo origin (<c>--demo</c>), so that the README's walk-through works on its own.</summary>
+public sealed class DemoOptions
+{
+    public bool Enabled { get; set; }
+    public string Url { get; set; } = "http://127.0.0.1:8090";
+}

@@ -1,0 +1,201 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using OrleansEdge.Grains.Tags;
+
+namespace OrleansEdge.Gateway.Configuration;
+
+/// <summary>Checks the whole <c>Edge</c> section and reports every problem, each with the key to fix.</summary>
+internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EdgeOptions options)
+    {
+        var errors = Check(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    public static List<string> Check(EdgeOptions options)
+    {
+        var errors = new List<string>();
+        var domains = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (id, distribution) in options.Distributions)
+        {
+            var key = $"Edge:Distributions:{id}";
+            if (!IsId(id))
+            {
+                errors.Add($"{key}: the distribution id may hold only letters, digits, '-' and '_' (at most 64).");
+            }
+
+            CheckDistribution(key, distribution, domains, errors);
+        }
+
+        var viewer = CheckListen("Edge:Listen:Viewer", options.Listen.Viewer, errors);
+        var control = CheckListen("Edge:Listen:Control", options.Listen.Control, errors);
+        if (viewer is not null && control is not null && viewer.Port == control.Port && viewer.Address.Equals(control.Address))
+        {
+            errors.Add("Edge:Listen:Control: the control plane needs its own port, apart from Edge:Listen:Viewer.");
+        }
+
+        if (control is not null && !IPAddress.IsLoopback(control.Address))
+        {
+            if (options.Credentials.Count == 0)
+            {
+                errors.Add("Edge:Credentials: the control plane listens beyond loopback, so at least one access key is required.");
+            }
+
+            if (string.IsNullOrEmpty(options.PurgeToken))
+            {
+                errors.Add("Edge:PurgeToken: the control plane listens beyond loopback, so a purge token is required.");
+            }
+        }
+
+        for (var i = 0; i < options.Credentials.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.Credentials[i].AccessKeyId) || string.IsNullOrEmpty(options.Credentials[i].SecretAccessKey))
+            {
+                errors.Add($"Edge:Credentials:{i}: both AccessKeyId and SecretAccessKey are required.");
+            }
+        }
+
+        var limits = options.Invalidation;
+        if (limits.MaxPathsInProgress < 1)
+        {
+            errors.Add("Edge:Invalidation:MaxPathsInProgress: must be at least 1.");
+        }
+
+        if (limits.MaxWildcardsInProgress < 1)
+        {
+            errors.Add("Edge:Invalidation:MaxWildcardsInProgress: must be at least 1.");
+        }
+
+        if (limits.MaxPathLength < 1)
+        {
+            errors.Add("Edge:Invalidation:MaxPathLength: must be at least 1.");
+        }
+
+        if (limits.PurgeTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Edge:Invalidation:PurgeTimeout: must be positive.");
+        }
+
+        if (options.Demo.Enabled && !Uri.TryCreate(options.Demo.Url, UriKind.Absolute, out _))
+        {
+            errors.Add($"Edge:Demo:Url: '{options.Demo.Url}' is not an absolute http URL.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Parses a listen URL such as <c>http://127.0.0.1:8080</c> (<c>localhost</c> means loopback).</summary>
+    public static IPEndPoint? ParseListen(string? value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        {
+            return null;
+        }
+
+        var address = uri.IsLoopback && !IPAddress.TryParse(uri.Host.Trim('[', ']'), out _)
+            ? IPAddress.Loopback
+            : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : null;
+        return address is null ? null : new IPEndPoint(address, uri.Port);
+    }
+
+    private static IPEndPoint? CheckListen(string key, string value, List<string> errors)
+    {
+        var endPoint = ParseListen(value);
+        if (endPoint is null)
+        {
+            errors.Add($"{key}: '{value}' is not an http URL with an IP address (or localhost) and port, such as http://127.0.0.1:8080.");
+        }
+
+        return endPoint;
+    }
+
+    private static void CheckDistribution(string key, DistributionOptions distribution, Dictionary<string, string> domains, List<string> errors)
+    {
+        if (!Uri.TryCreate(distribution.Origin, UriKind.Absolute, out var origin)
+            || (origin.Scheme != Uri.UriSchemeHttp && origin.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(origin.Query) || !string.IsNullOrEmpty(origin.Fragment))
+        {
+            errors.Add($"{key}:Origin: '{distribution.Origin}' is not an absolute http or https URL without query or fragment.");
+        }
+
+        if (distribution.Domains.Count == 0 && distribution.Tenants.Count == 0)
+        {
+            errors.Add($"{key}:Domains: list at least one host name (or '*'), or give the distribution tenants.");
+        }
+
+        CheckDomains($"{key}:Domains", distribution.Domains, domains, errors);
+        foreach (var (tenant, options) in distribution.Tenants)
+        {
+            var tenantKey = $"{key}:Tenants:{tenant}";
+            if (!IsId(tenant))
+            {
+                errors.Add($"{tenantKey}: the tenant id may hold only letters, digits, '-' and '_' (at most 64).");
+            }
+
+            if (options.Domains.Count == 0)
+            {
+                errors.Add($"{tenantKey}:Domains: list at least one host name.");
+            }
+
+            CheckDomains($"{tenantKey}:Domains", options.Domains, domains, errors);
+        }
+
+        if (distribution.CacheTags.Enabled && !CacheTagRules.IsValidHeaderName(distribution.CacheTags.Header))
+        {
+            errors.Add($"{key}:CacheTags:Header: '{distribution.CacheTags.Header}' is not a valid HTTP header name (an RFC 7230 token of 1 to 255 characters).");
+        }
+
+        var ttl = distribution.Ttl;
+        foreach (var (name, value) in new[] { ("Min", ttl.Min), ("Default", ttl.Default), ("Max", ttl.Max), ("Error", ttl.Error) })
+        {
+            if (value < TimeSpan.Zero)
+            {
+                errors.Add($"{key}:Ttl:{name}: must not be negative.");
+            }
+        }
+
+        if (ttl.Min > ttl.Max)
+        {
+            errors.Add($"{key}:Ttl:Min: {ttl.Min} is greater than Ttl:Max ({ttl.Max}).");
+        }
+        else if (ttl.Default < ttl.Min || ttl.Default > ttl.Max)
+        {
+            errors.Add($"{key}:Ttl:Default: {ttl.Default} lies outside [Ttl:Min, Ttl:Max] ({ttl.Min} to {ttl.Max}).");
+        }
+
+        if (distribution.MaxBodyBytes < 0)
+        {
+            errors.Add($"{key}:MaxBodyBytes: must not be negative.");
+        }
+
+        if (distribution.OriginConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:OriginConnectTimeout: must be positive.");
+        }
+
+        if (distribution.OriginTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:OriginTimeout: must be positive.");
+        }
+    }
+
+    private static void CheckDomains(string key, List<string> list, Dictionary<string, string> seen, List<string> errors)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            var domain = list[i];
+            if (domain != "*" && Uri.CheckHostName(domain) == UriHostNameType.Unknown)
+            {
+                errors.Add($"{key}:{i}: '{domain}' is not a host name.");
+            }
+            else if (!seen.TryAdd(domain, $"{key}:{i}"))
+            {
+                errors.Add($"{key}:{i}: '{domain}' is already routed by {seen[domain]}.");
+            }
+        }
+    }
+
+    private static bool IsId(string id) =>
+        id.Length is > 0 and <= 64 && id.All(static c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}

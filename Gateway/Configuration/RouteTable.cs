@@ -1,0 +1,50 @@
+using OrleansEdge.Grains.Interfaces.Keys;
+
+namespace OrleansEdge.Gateway.Configuration;
+
+/// <summary>Host → distribution and tenant, built once per configuration and never changed after.</summary>
+internal sealed class RouteTable
+{
+    private readonly Dictionary<string, ViewerRoute>.AlternateLookup<ReadOnlySpan<char>> _hosts;
+    private readonly ViewerRoute? _wildcard;
+    private readonly Dictionary<string, Distribution> _distributions;
+
+    public RouteTable(EdgeOptions options)
+    {
+        var hosts = new Dictionary<string, ViewerRoute>(StringComparer.OrdinalIgnoreCase);
+        _distributions = new Dictionary<string, Distribution>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (id, distributionOptions) in options.Distributions)
+        {
+            var distribution = new Distribution(id, distributionOptions);
+            _distributions[id] = distribution;
+            var route = new ViewerRoute(distribution, "", EdgeKeys.Scope(id, ""));
+            foreach (var domain in distributionOptions.Domains)
+            {
+                if (domain == "*")
+                {
+                    _wildcard = route;
+                }
+                else
+                {
+                    hosts[domain] = route;
+                }
+            }
+
+            foreach (var (tenant, tenantOptions) in distributionOptions.Tenants)
+            {
+                var tenantRoute = new ViewerRoute(distribution, tenant, EdgeKeys.Scope(id, tenant));
+                foreach (var domain in tenantOptions.Domains)
+                {
+                    hosts[domain] = tenantRoute;
+                }
+            }
+        }
+
+        _hosts = hosts.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public ViewerRoute? Match(ReadOnlySpan<char> host) =>
+        _hosts.TryGetValue(host.TrimEnd('.'), out var route) ? route : _wildcard;
+
+    public Distribution? FindDistribution(string id) => _distributions.GetValueOrDefault(id);
+}

@@ -1,0 +1,51 @@
+using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Keys;
+
+namespace OrleansEdge.Gateway.ControlPlane;
+
+/// <summary>The one way the control plane's front ends (CloudFront API, purge) reach the invalidation engine.</summary>
+internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvider routes)
+{
+    public EdgeOptions Options => routes.Options;
+
+    public Distribution? FindDistribution(string id) => routes.Current.FindDistribution(id);
+
+    public Task<InvalidationCreation> CreateAsync(
+        Distribution distribution, string tenant, string callerReference, string[] paths, InvalidationItem[] items, bool soft)
+    {
+        var request = new InvalidationRequest
+        {
+            Distribution = distribution.Id,
+            Tenant = tenant,
+            CallerReference = callerReference,
+            Paths = paths,
+            Items = items,
+            TagHeader = distribution.TagHeader,
+            Soft = soft,
+        };
+        return grains.GetGrain<IInvalidationLogGrain>(distribution.Id).CreateAsync(request, routes.Options.Invalidation.ToLimits());
+    }
+
+    public Task<InvalidationRecord?> GetAsync(Distribution distribution, string tenant, string id) =>
+        Record(distribution, tenant, id).GetAsync();
+
+    public Task<InvalidationPage> ListAsync(Distribution distribution, string tenant, string? marker, int maxItems) =>
+        grains.GetGrain<IInvalidationLogGrain>(distribution.Id).ListAsync(tenant, marker, maxItems);
+
+    /// <summary>The completed record, or null if propagation did not finish within <paramref name="timeout"/>.</summary>
+    public async Task<InvalidationRecord?> WaitAsync(Distribution distribution, string tenant, string id, TimeSpan timeout)
+    {
+        try
+        {
+            return await Record(distribution, tenant, id).WaitForCompletionAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private IInvalidationGrain Record(Distribution distribution, string tenant, string id) =>
+        grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution.Id, tenant, id));
+}

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using OrleansEdge.Grains.Diagnostics;
+
+namespace OrleansEdge.Gateway.Diagnostics;
+
+/// <summary>The gateway side of the OrleansEdge meter: viewer requests by result.</summary>
+internal sealed class EdgeMetrics
+{
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+
+    public EdgeMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(GrainMetrics.MeterName);
+        _requests = meter.CreateCounter<long>("orleansedge.viewer.requests", "{request}", "Viewer requests by distribution and result (hit, miss, refresh_hit, pass, error).");
+        _duration = meter.CreateHistogram<double>("orleansedge.viewer.request.duration", "s", "Time to answer a viewer request.");
+    }
+
+    public void RecordRequest(string distribution, string result, long startedTimestamp)
+    {
+        var tags = new TagList { { "distribution", distribution }, { "result", result } };
+        _requests.Add(1, tags);
+        if (_duration.Enabled)
+        {
+            _duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
+        }
+    }
+}

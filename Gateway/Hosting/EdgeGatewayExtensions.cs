@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Orleans.Configuration;
+using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Gateway.ControlPlane;
+using OrleansEdge.Gateway.Demo;
+using OrleansEdge.Gateway.Diagnostics;
+using OrleansEdge.Gateway.Viewer;
+using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Http;
+using StackExchange.Redis;
+
+namespace OrleansEdge.Gateway.Hosting;
+
+internal static class EdgeGatewayExtensions
+{
+    /// <summary>Registers the gateway: options, routes, the viewer path, the control plane and metrics.</summary>
+    public static WebApplicationBuilder AddEdgeGateway(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidator>();
+        services.AddSingleton<RouteTableProvider>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<EdgeMetrics>();
+        services.AddSingleton<OriginPassThrough>();
+        services.AddSingleton<InvalidationService>();
+        services.AddOriginHttpClient();
+        services.AddHostedService<InvalidationResumer>();
+        if (builder.Configuration.GetValue<bool>("Edge:Demo:Enabled"))
+        {
+            services.AddHostedService<DemoOrigin>();
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("orleansedge-gateway"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(GrainMetrics.MeterName, "Microsoft.Orleans")
+                .AddPrometheusExporter());
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            foreach (var url in ListenUrls(builder.Configuration))
+            {
+                if (EdgeOptionsValidator.ParseListen(url) is { } endPoint)
+                {
+                    kestrel.Listen(endPoint);
+                }
+            }
+        });
+
+        builder.UseEdgeOrleans();
+        return builder;
+    }
+
+    /// <summary>Embedded default: a silo in this process. With <c>ConnectionStrings:Redis</c>: a client of the Redis-clustered silos.</summary>
+    private static void UseEdgeOrleans(this WebApplicationBuilder builder)
+    {
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            builder.UseOrleans(silo => silo.UseEdgeCluster(builder.Configuration));
+            return;
+        }
+
+        var cluster = EdgeClusterSettings.From(builder.Configuration);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = cluster.ClusterId;
+                options.ServiceId = cluster.ServiceId;
+            });
+            client.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        });
+    }
+
+    public static WebApplication MapEdgeGateway(this WebApplication app)
+    {
+        var viewerPort = EdgeOptionsValidator.ParseListen(app.Configuration["Edge:Listen:Viewer"] ?? new ListenOptions().Viewer)?.Port ?? -1;
+        app.UseMiddleware<ViewerMiddleware>(viewerPort);
+
+        // Everything below answers only on the control port: the viewer middleware ends every viewer request.
+        app.MapHealthApi();
+        app.MapPurgeApi();
+        app.MapPrometheusScrapingEndpoint();
+        return app;
+    }
+
+    private static IEnumerable<string> ListenUrls(IConfiguration configuration)
+    {
+        var defaults = new ListenOptions();
+        yield return configuration["Edge:Listen:Viewer"] ?? defaults.Viewer;
+        yield return configuration["Edge:Listen:Control"] ?? defaults.Control;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Microsoft.Net.Http.Headers;
+using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Objects;
+
+namespace OrleansEdge.Gateway.Viewer;
+
+/// <summary>Writes a stored response to a viewer: its headers as stored, the edge's own, and the body bytes as they are.</summary>
+internal static class CachedResponseWriter
+{
+    // RFC 9110 §15.4.5: a 304 carries the headers a 200 would have that describe the representation's metadata.
+    private static readonly HashSet<string> NotModifiedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Last-Modified", "Vary",
+    };
+
+    public static Task WriteAsync(HttpContext context, CachedResponse cached, string xCache, bool withAge, Distribution distribution, DateTimeOffset now)
+    {
+        var response = context.Response;
+        var headers = response.Headers;
+        var notModified = cached.Status == 200 && IsNotModified(context.Request.Headers, cached);
+        response.StatusCode = notModified ? StatusCodes.Status304NotModified : cached.Status;
+        foreach (var header in cached.Headers)
+        {
+            if ((notModified && !NotModifiedHeaders.Contains(header.Name))
+                || (distribution.StripTagHeader && string.Equals(header.Name, distribution.TagHeader, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            headers[header.Name] = header.Values;
+        }
+
+        headers["X-Cache"] = xCache;
+        headers.Via = ProxyHeaders.Via;
+        if (withAge)
+        {
+            var age = Math.Max(0, (long)(now - cached.Received).TotalSeconds) + cached.OriginAge;
+            headers.Age = age.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (notModified || cached.Status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            return Task.CompletedTask;
+        }
+
+        response.ContentLength = cached.Body.Length;
+        return HttpMethods.IsHead(context.Request.Method) || cached.Body.Length == 0
+            ? Task.CompletedTask
+            : response.Body.WriteAsync(cached.Body, 0, cached.Body.Length, context.RequestAborted);
+    }
+
+    /// <summary>RFC 9110 §13.1.2–13.1.3: If-None-Match (weak comparison) wins; If-Modified-Since only without it.</summary>
+    internal static bool IsNotModified(IHeaderDictionary request, CachedResponse cached)
+    {
+        var ifNoneMatch = request.IfNoneMatch;
+        if (ifNoneMatch.Count > 0)
+        {
+            if (cached.ETag is null || !EntityTagHeaderValue.TryParse(cached.ETag, out var stored))
+            {
+                return false;
+            }
+
+            if (!EntityTagHeaderValue.TryParseList(ifNoneMatch, out var candidates))
+            {
+                return false;
+            }
+
+            foreach (var candidate in candidates)
+            {
+                if (candidate.Equals(EntityTagHeaderValue.Any) || candidate.Compare(stored, useStrongComparison: false))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        return cached.LastModified is { } lastModified
+            && request.IfModifiedSince.Count > 0
+            && HeaderUtilities.TryParseDate(request.IfModifiedSince.ToString(), out var since)
+            && lastModified <= since;
+    }
+}

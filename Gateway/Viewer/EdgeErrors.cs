@@ -1,0 +1,25 @@
+using OrleansEdge.Grains.Http;
+
+namespace OrleansEdge.Gateway.Viewer;
+
+/// <summary>Short plain-text answers the edge gives when it has nothing else to serve.</summary>
+internal static class EdgeErrors
+{
+    public static Task WriteAsync(HttpContext context, int status, string message)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        }
+
+        response.Clear();
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers["X-Cache"] = CacheStatus.Error;
+        response.Headers.Via = ProxyHeaders.Via;
+        response.Headers.CacheControl = "no-store";
+        return response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+}

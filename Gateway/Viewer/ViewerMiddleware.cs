@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Gateway.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Objects;
+
+namespace OrleansEdge.Gateway.Viewer;
+
+/// <summary>
+/// Serves viewer traffic on the viewer port: routes by Host, looks the object up in its grain and writes
+/// the answer. Everything that is not a cacheable lookup goes to <see cref="OriginPassThrough"/>.
+/// </summary>
+internal sealed partial class ViewerMiddleware(
+    RequestDelegate next,
+    RouteTableProvider routes,
+    IGrainFactory grains,
+    OriginPassThrough passThrough,
+    EdgeMetrics metrics,
+    TimeProvider time,
+    ILogger<ViewerMiddleware> logger,
+    int viewerPort)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.Connection.LocalPort != viewerPort)
+        {
+            return next(context);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var route = routes.Current.Match(HostName(context.Request.Headers.Host.ToString()));
+        if (route is null)
+        {
+            metrics.RecordRequest("", "error", started);
+            return EdgeErrors.WriteAsync(context, StatusCodes.Status404NotFound, "404 Not Found: no distribution serves this host.");
+        }
+
+        var target = RequestTarget(context);
+        return IsShareable(context.Request)
+            ? LookupAsync(context, route, target, started)
+            : PassAsync(context, route.Distribution, target, started);
+    }
+
+    private async Task LookupAsync(HttpContext context, ViewerRoute route, string target, long started)
+    {
+        var distribution = route.Distribution;
+        ObjectLookup lookup;
+        try
+        {
+            lookup = await grains.GetGrain<ICachedObjectGrain>(string.Concat(route.Scope, target)).GetAsync(distribution.Profile);
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Viewers never pay for the cluster: without an answer from it, the origin answers directly.
+            LogLookupFailed(logger, exception, distribution.Id);
+            await PassAsync(context, distribution, target, started);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        switch (lookup.Outcome)
+        {
+            case LookupOutcome.Hit:
+                await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.Hit, withAge: true, distribution, now);
+                metrics.RecordRequest(distribution.Id, "hit", started);
+                break;
+            case LookupOutcome.RefreshHit:
+                await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.RefreshHit, withAge: true, distribution, now);
+                metrics.RecordRequest(distribution.Id, "refresh_hit", started);
+                break;
+            case LookupOutcome.Miss:
+                await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.Miss, withAge: false, distribution, now);
+                metrics.RecordRequest(distribution.Id, "miss", started);
+                break;
+            case LookupOutcome.Pass:
+                await PassAsync(context, distribution, target, started);
+                break;
+            default:
+                if (lookup.Response is { } response)
+                {
+                    // The origin's own 5xx, or a stale copy it allowed with stale-if-error.
+                    await CachedResponseWriter.WriteAsync(context, response, CacheStatus.Error, withAge: true, distribution, now);
+                }
+                else
+                {
+                    await EdgeErrors.WriteAsync(context, lookup.ErrorStatus, $"{lookup.ErrorStatus} {ReasonPhrase(lookup.ErrorStatus)}: {lookup.ErrorMessage}");
+                }
+
+                metrics.RecordRequest(distribution.Id, "error", started);
+                break;
+        }
+    }
+
+    private async Task PassAsync(HttpContext context, Distribution distribution, string target, long started)
+    {
+        await passThrough.ForwardAsync(context, distribution, target);
+        metrics.RecordRequest(distribution.Id, context.Response.StatusCode >= 500 ? "error" : "pass", started);
+    }
+
+    /// <summary>
+    /// GET and HEAD without credentials share cached copies. A request carrying Authorization or Cookie is
+    /// about one viewer, so it goes to the origin as sent (as Varnish does by default).
+    /// </summary>
+    private static bool IsShareable(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && request.Headers.Authorization.Count == 0
+        && request.Headers.Cookie.Count == 0;
+
+    /// <summary>The path and query exactly as the viewer sent them: the cache key and the origin URL.</summary>
+    private static string RequestTarget(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is { Length: > 0 } && raw[0] == '/')
+        {
+            return raw;
+        }
+
+        var request = context.Request;
+        return (request.PathBase + request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
+    }
+
+    /// <summary>The Host header without its port (and without brackets around an IPv6 address).</summary>
+    private static ReadOnlySpan<char> HostName(string host)
+    {
+        var span = host.AsSpan();
+        if (span.StartsWith('['))
+        {
+            var end = span.IndexOf(']');
+            return end > 0 ? span[1..end] : span;
+        }
+
+        var colon = span.LastIndexOf(':');
+        return colon >= 0 ? span[..colon] : span;
+    }
+
+    private static string ReasonPhrase(int status) => status == StatusCodes.Status504GatewayTimeout ? "Gateway Timeout" : "Bad Gateway";
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Lookup for distribution {Distribution} failed in the cluster; passing to the origin")]
+    private static partial void LogLookupFailed(ILogger logger, Exception exception, string distribution);
+}

@@ -1,0 +1,31 @@
+namespace OrleansEdge.Grains.Interfaces.Objects;
+
+/// <summary>
+/// How an object grain reaches and caches from one distribution's origin. The gateway builds it from
+/// the current configuration and sends it with each lookup, so silos need no distribution settings and
+/// a configuration reload takes effect on the next miss.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("edge.origin-profile")]
+public sealed record OriginProfile
+{
+    /// <summary>Origin base URL without a trailing slash, e.g. <c>http://127.0.0.1:8090</c>.</summary>
+    [Id(0)] public required string BaseUrl { get; init; }
+
+    /// <summary>The cache-tag response header, or null when tags are disabled.</summary>
+    [Id(1)] public string? TagHeader { get; init; }
+
+    [Id(2)] public TimeSpan MinTtl { get; init; }
+    [Id(3)] public TimeSpan DefaultTtl { get; init; } = TimeSpan.FromDays(1);
+    [Id(4)] public TimeSpan MaxTtl { get; init; } = TimeSpan.FromDays(365);
+
+    /// <summary>Freshness of a cacheable error status (404, 410 …) that carries no explicit lifetime.</summary>
+    [Id(5)] public TimeSpan ErrorTtl { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bodies larger than this are streamed to the viewer and never stored.</summary>
+    [Id(6)] public long MaxBodyBytes { get; init; } = 16 * 1024 * 1024;
+
+    [Id(7)] public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The whole origin exchange, headers and body, must finish within this.</summary>
+    [Id(8)] public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Objects;
+using StackExchange.Redis;
+
+namespace OrleansEdge.Grains.Hosting;
+
+public static class EdgeSiloBuilderExtensions
+{
+    /// <summary>Registers what the edge's grains need: the origin client, metrics and a clock.</summary>
+    public static ISiloBuilder AddEdgeGrains(this ISiloBuilder silo, TimeSpan? objectIdleLifetime = null)
+    {
+        silo.Services.AddMetrics();
+        silo.Services.AddOriginHttpClient();
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddSingleton<GrainMetrics>();
+        silo.Services.TryAddSingleton<OriginFetcher>();
+        silo.Configure<GrainCollectionOptions>(options =>
+            options.ClassSpecificCollectionAge[typeof(CachedObjectGrain).FullName!] = objectIdleLifetime ?? TimeSpan.FromHours(1));
+        return silo;
+    }
+
+    /// <summary>
+    /// Joins the cluster named by configuration: through Redis (<c>ConnectionStrings:Redis</c>), with durable
+    /// records there, or, without it, a single local silo with records in memory.
+    /// </summary>
+    public static ISiloBuilder UseEdgeCluster(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var settings = EdgeClusterSettings.From(configuration);
+        var redis = configuration.GetConnectionString("Redis");
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+            silo.AddMemoryGrainStorage(EdgeStorage.Name);
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = settings.ClusterId;
+                options.ServiceId = settings.ServiceId;
+            });
+            silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+            silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
+            silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        }
+
+        return silo.AddEdgeGrains(settings.ObjectIdleLifetime);
+    }
+}

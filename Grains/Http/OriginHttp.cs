@@ -1,0 +1,60 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansEdge.Grains.Http;
+
+/// <summary>The one HTTP client configuration used for every origin request, cached or passed through.</summary>
+public static class OriginHttp
+{
+    public const string ClientName = "orleansedge-origin";
+
+    /// <summary>Per-request connect timeout, read by the connect callback (handlers are shared across distributions).</summary>
+    public static readonly HttpRequestOptionsKey<TimeSpan> ConnectTimeout = new("orleansedge.connect-timeout");
+
+    public static IServiceCollection AddOriginHttpClient(this IServiceCollection services)
+    {
+        services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
+            {
+                // A proxy hands redirects, encodings and cookies to the viewer untouched.
+                AllowAutoRedirect = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                UseCookies = false,
+                UseProxy = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                MaxConnectionsPerServer = 512,
+                ConnectCallback = ConnectAsync,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        return services;
+    }
+
+    /// <summary>Whether an exception from an origin request means the origin was too slow (504) rather than broken (502).</summary>
+    public static bool IsTimeout(Exception exception) =>
+        exception is TimeoutException || exception.InnerException is TimeoutException;
+
+    private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var timeout = context.InitialRequestMessage.Options.TryGetValue(ConnectTimeout, out var configured)
+            ? configured
+            : TimeSpan.FromSeconds(5);
+        using var connectCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectCancellation.CancelAfter(timeout);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, connectCancellation.Token);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"Connecting to {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port} took longer than {timeout.TotalSeconds:0.###} s.");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

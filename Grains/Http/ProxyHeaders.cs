@@ -1,0 +1,49 @@
+namespace OrleansEdge.Grains.Http;
+
+/// <summary>Which headers a proxy must not forward or store (RFC 9110 §7.6.1).</summary>
+public static class ProxyHeaders
+{
+    public const string Via = "1.1 orleansedge";
+
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+        "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+    };
+
+    // Recomputed by the edge for every response it writes.
+    private static readonly HashSet<string> Recomputed = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Age", "X-Cache", "Via",
+    };
+
+    public static bool IsHopByHop(string name) => HopByHop.Contains(name);
+
+    /// <summary>Whether a response header is kept with a stored copy.</summary>
+    public static bool IsStored(string name, IReadOnlySet<string>? connectionListed) =>
+        !HopByHop.Contains(name) && !Recomputed.Contains(name) && connectionListed?.Contains(name) != true;
+
+    /// <summary>The extra hop-by-hop headers a message names in its Connection header.</summary>
+    public static IReadOnlySet<string>? ConnectionListed(IEnumerable<string>? connectionValues)
+    {
+        if (connectionValues is null)
+        {
+            return null;
+        }
+
+        HashSet<string>? names = null;
+        foreach (var value in connectionValues)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var token = value.AsSpan(range).Trim();
+                if (!token.IsEmpty)
+                {
+                    (names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token.ToString());
+                }
+            }
+        }
+
+        return names;
+    }
+}

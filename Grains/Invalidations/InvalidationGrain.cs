@@ -1,0 +1,169 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Keys;
+using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Grains.Interfaces.Tags;
+
+namespace OrleansEdge.Grains.Invalidations;
+
+/// <summary>
+/// Runs one invalidation: every item is its own operation, all started at once, each retried until it has
+/// reached every matching object. The record is durable, so an invalidation cut off by a crash resumes when
+/// its grain is next activated.
+/// </summary>
+/// <remarks>Reentrant so that status reads and waits are answered while the items run; only the run writes state.</remarks>
+[Reentrant]
+internal sealed partial class InvalidationGrain(
+    [PersistentState("invalidation", EdgeStorage.Name)] IPersistentState<InvalidationState> state,
+    TimeProvider time,
+    GrainMetrics metrics,
+    ILogger<InvalidationGrain> logger) : Grain, IInvalidationGrain
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private Task? _run;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Record is { Status: InvalidationStatus.InProgress } record)
+        {
+            LogResuming(logger, record.Id);
+            _run = RunAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    async Task<InvalidationRecord> IInvalidationGrain.StartAsync(InvalidationRequest request, string id, DateTimeOffset created)
+    {
+        if (state.State.Record is { } existing)
+        {
+            return existing;
+        }
+
+        var record = new InvalidationRecord
+        {
+            Id = id,
+            Distribution = request.Distribution,
+            Tenant = request.Tenant,
+            CallerReference = request.CallerReference,
+            Paths = request.Paths,
+            Status = InvalidationStatus.InProgress,
+            Created = created,
+            Soft = request.Soft,
+        };
+        state.State.Request = request;
+        state.State.Record = record;
+        await state.WriteStateAsync();
+        _run = RunAsync();
+        return record;
+    }
+
+    Task<InvalidationRecord?> IInvalidationGrain.GetAsync() => Task.FromResult(state.State.Record);
+
+    async Task<InvalidationRecord?> IInvalidationGrain.WaitForCompletionAsync()
+    {
+        if (_run is { } run)
+        {
+            await run;
+        }
+
+        return state.State.Record;
+    }
+
+    private async Task RunAsync()
+    {
+        var request = state.State.Request!;
+        var record = state.State.Record!;
+        var stamp = new InvalidationStamp(record.Created, request.Soft);
+        var scope = EdgeKeys.Scope(request.Distribution, request.Tenant);
+
+        var items = new Task<int>[request.Items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = RunUntilDoneAsync(request, request.Items[i], scope, stamp);
+        }
+
+        var invalidated = 0;
+        foreach (var count in await Task.WhenAll(items))
+        {
+            invalidated += count;
+        }
+
+        var completed = time.GetUtcNow();
+        state.State.Record = record with { Status = InvalidationStatus.Completed, Completed = completed, ObjectsInvalidated = invalidated };
+        await UntilDoneAsync(async () =>
+        {
+            await state.WriteStateAsync();
+            await GrainFactory.GetGrain<IInvalidationLogGrain>(request.Distribution).CompletedAsync(record.Id, completed);
+            return 0;
+        }, record.Id);
+        metrics.RecordInvalidationCompleted(request.Distribution, invalidated, completed - record.Created);
+        LogCompleted(logger, record.Id, invalidated, (completed - record.Created).TotalMilliseconds);
+    }
+
+    private Task<int> RunUntilDoneAsync(InvalidationRequest request, InvalidationItem item, string scope, InvalidationStamp stamp) =>
+        UntilDoneAsync(() => RunItemAsync(request, item, scope, stamp), state.State.Record!.Id);
+
+    private async Task<int> RunItemAsync(InvalidationRequest request, InvalidationItem item, string scope, InvalidationStamp stamp)
+    {
+        switch (item.Kind)
+        {
+            case InvalidationItemKind.Tag:
+                // Tags are looked up under the header configured now; objects tagged under an older header are not reached.
+                return request.TagHeader is null
+                    ? 0
+                    : await GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(request.Distribution, request.Tenant, request.TagHeader, item.Value))
+                        .InvalidateAsync(stamp);
+
+            case InvalidationItemKind.Path:
+                var effect = await GrainFactory.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(scope, item.Value)).InvalidateAsync(stamp, null);
+                return effect == InvalidationEffect.Invalidated ? 1 : 0;
+
+            default:
+                var shards = new Task<int>[EdgeKeys.IndexShards];
+                for (var shard = 0; shard < shards.Length; shard++)
+                {
+                    shards[shard] = GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShard(request.Distribution, request.Tenant, shard))
+                        .InvalidatePrefixAsync(EdgeKeys.Object(scope, item.Value), stamp);
+                }
+
+                var total = 0;
+                foreach (var count in await Task.WhenAll(shards))
+                {
+                    total += count;
+                }
+
+                return total;
+        }
+    }
+
+    /// <summary>An invalidation is never dropped: a failed step is retried, with a capped backoff, until it succeeds.</summary>
+    private async Task<int> UntilDoneAsync(Func<Task<int>> step, string id)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception exception)
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, attempt)));
+                LogStepFailed(logger, exception, id, attempt, delay.TotalMilliseconds);
+                await Task.Delay(delay, time);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Invalidation {Id} completed: {Objects} objects in {ElapsedMs} ms")]
+    private static partial void LogCompleted(ILogger logger, string id, int objects, double elapsedMs);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Invalidation {Id} step failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception, string id, int attempt, double delayMs);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Resuming invalidation {Id}, cut off before it completed")]
+    private static partial void LogResuming(ILogger logger, string id);
+}

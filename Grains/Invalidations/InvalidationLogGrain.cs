@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Text;
+using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Keys;
+
+namespace OrleansEdge.Grains.Invalidations;
+
+/// <summary>
+/// One distribution's invalidations. Not reentrant: creations are serialised, which is what makes the
+/// caller-reference check and the in-progress limits exact.
+/// </summary>
+internal sealed class InvalidationLogGrain(
+    [PersistentState("invalidation-log", EdgeStorage.Name)] IPersistentState<InvalidationLogState> state,
+    TimeProvider time) : Grain, IInvalidationLogGrain
+{
+    /// <summary>
+    /// Entries kept for listing and caller-reference checks. The whole log is rewritten on every change, so it
+    /// stays small; the records themselves live in their own grains and stay readable by id.
+    /// </summary>
+    private const int RetainedEntries = 1000;
+
+    private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    private List<InvalidationLogEntry> Entries => state.State.Entries;
+
+    async Task<InvalidationCreation> IInvalidationLogGrain.CreateAsync(InvalidationRequest request, InvalidationLimits limits)
+    {
+        var hash = BatchHash(request);
+        var previous = Entries.FindLast(e => e.Tenant == request.Tenant && e.CallerReference == request.CallerReference);
+        if (previous is not null)
+        {
+            return previous.BatchHash == hash
+                ? new InvalidationCreation(await Record(previous.Id, request.Tenant).GetAsync(), Repeated: true)
+                : new InvalidationCreation(null, InvalidationRejection.BatchAlreadyExists);
+        }
+
+        var wildcards = request.Items.Count(i => i.Kind == InvalidationItemKind.Prefix);
+        var paths = request.Items.Length - wildcards;
+        var inProgress = Entries.Where(e => e.Status == InvalidationStatus.InProgress).ToList();
+        if (inProgress.Sum(e => e.Paths) + paths > limits.MaxPathsInProgress
+            || inProgress.Sum(e => e.Wildcards) + wildcards > limits.MaxWildcardsInProgress)
+        {
+            return new InvalidationCreation(null, InvalidationRejection.TooManyInProgress);
+        }
+
+        var entry = new InvalidationLogEntry
+        {
+            Id = NewId(),
+            Tenant = request.Tenant,
+            CallerReference = request.CallerReference,
+            BatchHash = hash,
+            Created = time.GetUtcNow(),
+            Status = InvalidationStatus.InProgress,
+            Paths = paths,
+            Wildcards = wildcards,
+        };
+        Entries.Add(entry);
+        Trim();
+        await state.WriteStateAsync();
+        try
+        {
+            return new InvalidationCreation(await Record(entry.Id, entry.Tenant).StartAsync(request, entry.Id, entry.Created));
+        }
+        catch
+        {
+            Entries.Remove(entry);
+            await state.WriteStateAsync();
+            throw;
+        }
+    }
+
+    Task<InvalidationPage> IInvalidationLogGrain.ListAsync(string tenant, string? marker, int maxItems)
+    {
+        var page = new List<InvalidationSummary>();
+        var skipping = !string.IsNullOrEmpty(marker);
+        var truncated = false;
+        for (var i = Entries.Count - 1; i >= 0; i--)
+        {
+            var entry = Entries[i];
+            if (entry.Tenant != tenant)
+            {
+                continue;
+            }
+
+            if (skipping)
+            {
+                skipping = entry.Id != marker;
+                continue;
+            }
+
+            if (page.Count == maxItems)
+            {
+                truncated = true;
+                break;
+            }
+
+            page.Add(new InvalidationSummary(entry.Id, entry.Created, entry.Status));
+        }
+
+        return Task.FromResult(new InvalidationPage([.. page], truncated, truncated && page.Count > 0 ? page[^1].Id : null));
+    }
+
+    async Task IInvalidationLogGrain.CompletedAsync(string id, DateTimeOffset completed)
+    {
+        if (Entries.Find(e => e.Id == id) is { Status: InvalidationStatus.InProgress } entry)
+        {
+            entry.Status = InvalidationStatus.Completed;
+            Trim();
+            await state.WriteStateAsync();
+        }
+    }
+
+    async Task IInvalidationLogGrain.ResumeAsync()
+    {
+        var changed = false;
+        foreach (var entry in Entries.Where(e => e.Status == InvalidationStatus.InProgress).ToList())
+        {
+            // Activating the record resumes its run; a record that was never written was never started.
+            var record = await Record(entry.Id, entry.Tenant).GetAsync();
+            if (record is null)
+            {
+                Entries.Remove(entry);
+                changed = true;
+            }
+            else if (record.Status == InvalidationStatus.Completed)
+            {
+                entry.Status = InvalidationStatus.Completed;
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    private IInvalidationGrain Record(string id, string tenant) =>
+        GrainFactory.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(this.GetPrimaryKeyString(), tenant, id));
+
+    private void Trim()
+    {
+        for (var i = 0; Entries.Count > RetainedEntries && i < Entries.Count;)
+        {
+            if (Entries[i].Status == InvalidationStatus.Completed)
+            {
+                Entries.RemoveAt(i);
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
+    /// <summary>CloudFront-style id: "I" and 13 upper-case letters and digits.</summary>
+    private static string NewId() => string.Create(14, 0, static (chars, _) =>
+    {
+        chars[0] = 'I';
+        for (var i = 1; i < chars.Length; i++)
+        {
+            chars[i] = IdAlphabet[RandomNumberGenerator.GetInt32(IdAlphabet.Length)];
+        }
+    });
+
+    private static string BatchHash(InvalidationRequest request)
+    {
+        var paths = request.Paths.Order(StringComparer.Ordinal);
+        var text = string.Join('\n', paths) + (request.Soft ? "\nsoft" : "");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}

@@ -1,0 +1,438 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Orleans.Placement;
+using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Keys;
+using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Grains.Interfaces.Tags;
+using OrleansEdge.Grains.Tags;
+
+namespace OrleansEdge.Grains.Objects;
+
+/// <summary>Holds one cached object and fetches it from the origin, once, however many viewers wait.</summary>
+/// <remarks>
+/// Reentrant so that viewers can join a fetch in flight and an invalidation can reach the object while its
+/// origin request is pending (otherwise a purge would wait for a slow origin, and a tag invalidating this
+/// object while it joins that tag would deadlock). Interleaving is safe because every field changes only in
+/// synchronous stretches between awaits, and a fetch re-checks <see cref="_generation"/> after each await
+/// before it stores anything.
+/// </remarks>
+[Reentrant]
+[RandomPlacement]
+internal sealed partial class CachedObjectGrain(
+    OriginFetcher fetcher,
+    TimeProvider time,
+    GrainMetrics metrics,
+    ILogger<CachedObjectGrain> logger) : Grain, ICachedObjectGrain
+{
+    /// <summary>How long a response that may not be shared (private, too large) sends viewers straight to the origin.</summary>
+    private static readonly TimeSpan PassMemory = TimeSpan.FromMinutes(2);
+
+    private static readonly ObjectLookup PassLookup = new(LookupOutcome.Pass, null);
+    private static readonly Task<ObjectLookup> PassTask = Task.FromResult(PassLookup);
+
+    private readonly Guid _activation = Guid.NewGuid();
+    private string _key = "";
+    private string _distribution = "";
+    private string _tenant = "";
+    private string _target = "";
+
+    private CachedResponse? _copy;
+    private Task<ObjectLookup>? _hitTask;
+
+    private Task<FetchCompletion>? _fetch;
+    private DateTimeOffset _fetchStarted;
+
+    // Bumped by every invalidation that covers the fetch in flight; a fetch that sees it change stores nothing.
+    private int _generation;
+    private DateTimeOffset _passUntil;
+    private bool _indexed;
+
+    // The tags this object has joined (or is joining), under which header, and with which fetch start.
+    private string[] _joinedTags = [];
+    private string? _joinedHeader;
+    private DateTimeOffset _joinedAt;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = this.GetPrimaryKeyString();
+        (_distribution, _tenant, _target) = EdgeKeys.SplitObject(_key);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // One-way: the index and the tags must not keep a key whose object holds nothing any more.
+        if (_indexed)
+        {
+            GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).RemoveAsync(_key, _activation).Ignore();
+        }
+
+        LeaveTags(_joinedTags, _joinedHeader);
+        return Task.CompletedTask;
+    }
+
+    Task<ObjectLookup> ICachedObjectGrain.GetAsync(OriginProfile origin)
+    {
+        var now = time.GetUtcNow();
+        if (_copy is { } copy && copy.IsFresh(now))
+        {
+            return _hitTask ??= Task.FromResult(new ObjectLookup(LookupOutcome.Hit, copy));
+        }
+
+        if (now < _passUntil)
+        {
+            return PassTask;
+        }
+
+        return _fetch is { } inFlight ? JoinFetchAsync(inFlight) : StartFetchAsync(origin);
+    }
+
+    Task<InvalidationEffect> ICachedObjectGrain.InvalidateAsync(InvalidationStamp stamp, string? tag)
+    {
+        if (tag is not null && Array.IndexOf(_joinedTags, tag) < 0)
+        {
+            return Task.FromResult(InvalidationEffect.NotTagged);
+        }
+
+        var effect = InvalidationEffect.Unaffected;
+        if (_copy is { } copy && stamp.Covers(copy.FetchStarted))
+        {
+            SetCopy(stamp.Soft ? copy with { FreshUntil = DateTimeOffset.MinValue } : null);
+            effect = InvalidationEffect.Invalidated;
+        }
+
+        if (_fetch is not null && stamp.Covers(_fetchStarted))
+        {
+            // Detach the fetch: its viewers still get its response as a miss, but it stores nothing and
+            // nobody new joins it, so no viewer is handed a pre-invalidation response as a hit.
+            _generation++;
+            _fetch = null;
+            effect = InvalidationEffect.Invalidated;
+        }
+
+        _passUntil = default;
+        return Task.FromResult(effect);
+    }
+
+    private async Task<ObjectLookup> StartFetchAsync(OriginProfile origin)
+    {
+        var fetch = FetchAsync(origin, _copy);
+        _fetch = fetch;
+        try
+        {
+            return (await fetch).ForInitiator;
+        }
+        finally
+        {
+            if (_fetch == fetch)
+            {
+                _fetch = null;
+            }
+        }
+    }
+
+    private static async Task<ObjectLookup> JoinFetchAsync(Task<FetchCompletion> fetch) => (await fetch).ForJoiners;
+
+    private async Task<FetchCompletion> FetchAsync(OriginProfile origin, CachedResponse? stale)
+    {
+        var started = time.GetUtcNow();
+        _fetchStarted = started;
+        var generation = _generation;
+
+        // Registered before the request leaves, so that a wildcard invalidation created while it is in
+        // flight finds this key and detaches the fetch.
+        var registered = await RegisterAsync();
+
+        var revalidating = stale is { ETag: not null } or { LastModified: not null } ? stale : null;
+        var fetched = await fetcher.FetchAsync(_target, origin, revalidating);
+        var now = time.GetUtcNow();
+        switch (fetched.Kind)
+        {
+            case OriginFetchKind.NotModified:
+                return await RefreshAsync(revalidating!, fetched, origin, started, now, generation, registered);
+
+            case OriginFetchKind.Response when fetched.Status >= 500:
+                return Both(StaleOr(_copy, now, new ObjectLookup(LookupOutcome.Error, Transient(fetched, started, now))));
+
+            case OriginFetchKind.Response:
+                return await StoreAsync(fetched, origin, started, now, generation, registered);
+
+            case OriginFetchKind.TooLarge:
+                _passUntil = now + PassMemory;
+                return Both(PassLookup);
+
+            default:
+                return Both(StaleOr(_copy, now, new ObjectLookup(LookupOutcome.Error, null, fetched.ErrorStatus, fetched.ErrorMessage)));
+        }
+    }
+
+    private async Task<FetchCompletion> StoreAsync(
+        OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation, bool registered)
+    {
+        var freshness = FreshnessPolicy.Evaluate(fetched.Status, fetched.Headers, now, origin);
+        if (!freshness.Storable)
+        {
+            // The first viewer gets what it asked for; the others may not share it and fetch their own.
+            _passUntil = now + PassMemory;
+            return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, Transient(fetched, started, now)), PassLookup);
+        }
+
+        var tags = ReadTags(fetched.Headers, origin.TagHeader);
+        var response = new CachedResponse
+        {
+            Status = fetched.Status,
+            Headers = fetched.Headers,
+            Body = fetched.Body,
+            Tags = tags,
+            FetchStarted = started,
+            Received = now,
+            FreshUntil = now + freshness.Ttl,
+            StaleIfErrorUntil = now + freshness.Ttl + freshness.StaleIfError,
+            ETag = FreshnessPolicy.Find(fetched.Headers, "ETag"),
+            LastModified = ParseDate(FreshnessPolicy.Find(fetched.Headers, "Last-Modified")),
+            OriginAge = int.TryParse(FreshnessPolicy.Find(fetched.Headers, "Age"), out var age) ? age : 0,
+        };
+
+        var stored = await SettleAsync(response, origin.TagHeader, started, generation, registered);
+        var miss = new ObjectLookup(LookupOutcome.Miss, response);
+        return new FetchCompletion(miss, stored ? new ObjectLookup(LookupOutcome.Hit, response) : miss);
+    }
+
+    private async Task<FetchCompletion> RefreshAsync(
+        CachedResponse stale, OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation, bool registered)
+    {
+        // RFC 9111 §4.3.4: the 304's headers replace the stored ones of the same name.
+        var headers = MergeHeaders(stale.Headers, fetched.Headers);
+        var freshness = FreshnessPolicy.Evaluate(stale.Status, headers, now, origin);
+        var refreshed = stale with
+        {
+            Headers = headers,
+            FetchStarted = started,
+            Received = now,
+            FreshUntil = now + freshness.Ttl,
+            StaleIfErrorUntil = now + freshness.Ttl + freshness.StaleIfError,
+            ETag = FreshnessPolicy.Find(headers, "ETag") ?? stale.ETag,
+            OriginAge = 0,
+        };
+
+        if (freshness.Storable)
+        {
+            await SettleAsync(refreshed, origin.TagHeader, started, generation, registered);
+        }
+        else if (generation == _generation)
+        {
+            SetCopy(null);
+        }
+
+        return Both(new ObjectLookup(LookupOutcome.RefreshHit, refreshed));
+    }
+
+    /// <summary>
+    /// Joins the response's tags and stores it as fresh only if no invalidation reached it while it was
+    /// being fetched. Returns whether it was stored fresh.
+    /// </summary>
+    private async Task<bool> SettleAsync(CachedResponse response, string? tagHeader, DateTimeOffset started, int generation, bool registered)
+    {
+        var verdict = registered ? TagJoinVerdict.Current : TagJoinVerdict.InvalidatedHard;
+        if (response.Tags.Length > 0 && tagHeader is not null)
+        {
+            verdict = Max(verdict, await JoinTagsAsync(response.Tags, tagHeader, started));
+        }
+        else
+        {
+            SwitchJoinedTags([], null, started);
+        }
+
+        if (generation != _generation)
+        {
+            return false;
+        }
+
+        SetCopy(verdict switch
+        {
+            TagJoinVerdict.Current => response,
+            TagJoinVerdict.InvalidatedSoft => response with { FreshUntil = DateTimeOffset.MinValue },
+            _ => null,
+        });
+        return verdict == TagJoinVerdict.Current;
+    }
+
+    private async Task<TagJoinVerdict> JoinTagsAsync(string[] tags, string header, DateTimeOffset started)
+    {
+        // Joined before the answers come back: a tag that invalidates this object while the join is under
+        // way must find it a member, not "not tagged".
+        SwitchJoinedTags(tags, header, started);
+        var joins = new Task<TagJoinVerdict>[tags.Length];
+        for (var i = 0; i < tags.Length; i++)
+        {
+            joins[i] = GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(_distribution, _tenant, header, tags[i])).JoinAsync(_key, started);
+        }
+
+        try
+        {
+            var verdict = TagJoinVerdict.Current;
+            foreach (var each in await Task.WhenAll(joins))
+            {
+                verdict = Max(verdict, each);
+            }
+
+            return verdict;
+        }
+        catch (Exception exception)
+        {
+            // A tag that did not record us could not invalidate us later: the copy must not be stored.
+            LogTagJoinFailed(logger, exception, _key);
+            return TagJoinVerdict.InvalidatedHard;
+        }
+    }
+
+    private void SwitchJoinedTags(string[] tags, string? header, DateTimeOffset started)
+    {
+        if (_joinedHeader == header)
+        {
+            var left = new List<string>();
+            foreach (var old in _joinedTags)
+            {
+                if (Array.IndexOf(tags, old) < 0)
+                {
+                    left.Add(old);
+                }
+            }
+
+            LeaveTags([.. left], header);
+        }
+        else
+        {
+            LeaveTags(_joinedTags, _joinedHeader);
+        }
+
+        _joinedTags = tags;
+        _joinedHeader = header;
+        _joinedAt = started;
+    }
+
+    private void LeaveTags(string[] tags, string? header)
+    {
+        if (header is null)
+        {
+            return;
+        }
+
+        foreach (var tag in tags)
+        {
+            GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(_distribution, _tenant, header, tag)).LeaveAsync(_key, _joinedAt).Ignore();
+        }
+    }
+
+    private async Task<bool> RegisterAsync()
+    {
+        if (_indexed)
+        {
+            return true;
+        }
+
+        try
+        {
+            await GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).AddAsync(_key, _activation);
+            _indexed = true;
+            return true;
+        }
+        catch (Exception exception)
+        {
+            LogIndexFailed(logger, exception, _key);
+            return false;
+        }
+    }
+
+    private string[] ReadTags(HeaderField[] headers, string? tagHeader)
+    {
+        if (tagHeader is null)
+        {
+            return [];
+        }
+
+        foreach (var header in headers)
+        {
+            if (string.Equals(header.Name, tagHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                var parsed = CacheTagRules.Parse(header.Values);
+                metrics.RecordInvalidTags(parsed.Invalid + parsed.BeyondLimit);
+                return parsed.Tags;
+            }
+        }
+
+        return [];
+    }
+
+    private void SetCopy(CachedResponse? copy)
+    {
+        _copy = copy;
+        _hitTask = null;
+    }
+
+    /// <summary>
+    /// The stored copy, if the origin allows it to stand in for a failure (stale-if-error), else <paramref name="failure"/>.
+    /// Callers pass the copy as it is now, not as it was when the fetch began, so a purge during the fetch wins.
+    /// </summary>
+    private static ObjectLookup StaleOr(CachedResponse? stale, DateTimeOffset now, ObjectLookup failure) =>
+        stale is not null && now <= stale.StaleIfErrorUntil ? new ObjectLookup(LookupOutcome.Error, stale) : failure;
+
+    /// <summary>A response served once and never stored.</summary>
+    private static CachedResponse Transient(OriginFetch fetched, DateTimeOffset started, DateTimeOffset now) => new()
+    {
+        Status = fetched.Status,
+        Headers = fetched.Headers,
+        Body = fetched.Body,
+        Tags = [],
+        FetchStarted = started,
+        Received = now,
+        FreshUntil = DateTimeOffset.MinValue,
+    };
+
+    private static HeaderField[] MergeHeaders(HeaderField[] stored, HeaderField[] update)
+    {
+        var merged = new List<HeaderField>(stored.Length + update.Length);
+        foreach (var header in stored)
+        {
+            if (!Contains(update, header.Name))
+            {
+                merged.Add(header);
+            }
+        }
+
+        merged.AddRange(update);
+        return [.. merged];
+
+        static bool Contains(HeaderField[] headers, string name)
+        {
+            foreach (var header in headers)
+            {
+                if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private static DateTimeOffset? ParseDate(string? value) =>
+        value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+
+    private static TagJoinVerdict Max(TagJoinVerdict a, TagJoinVerdict b) => a > b ? a : b;
+
+    private static FetchCompletion Both(ObjectLookup lookup) => new(lookup, lookup);
+
+    /// <summary>What the viewer that started a fetch gets, and what the viewers that joined it get.</summary>
+    private sealed record FetchCompletion(ObjectLookup ForInitiator, ObjectLookup ForJoiners);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Object {Key} could not join its tags; its response is served but not stored")]
+    private static partial void LogTagJoinFailed(ILogger logger, Exception exception, string key);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Object {Key} could not register in the key index; its response is served but not stored")]
+    private static partial void LogIndexFailed(ILogger logger, Exception exception, string key);
+}

@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Objects;
+
+namespace OrleansEdge.Grains.Objects;
+
+/// <summary>Fetches one object from its origin for an object grain, within the distribution's limits.</summary>
+internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory, GrainMetrics metrics, ILogger<OriginFetcher> logger)
+{
+    public async Task<OriginFetch> FetchAsync(string target, OriginProfile profile, CachedResponse? revalidating)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, profile.BaseUrl + target);
+        request.Options.Set(OriginHttp.ConnectTimeout, profile.ConnectTimeout);
+        request.Headers.TryAddWithoutValidation("Via", ProxyHeaders.Via);
+        if (revalidating?.ETag is { } etag)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+        else if (revalidating?.LastModified is { } lastModified)
+        {
+            request.Headers.IfModifiedSince = lastModified;
+        }
+
+        using var timeout = new CancellationTokenSource(profile.ResponseTimeout);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await httpClientFactory.CreateClient(OriginHttp.ClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
+            var headers = CopyHeaders(response);
+            if (status == 304 && revalidating is not null)
+            {
+                metrics.RecordOriginFetch("not_modified", started);
+                return new OriginFetch(OriginFetchKind.NotModified, status, headers, []);
+            }
+
+            if (response.Content.Headers.ContentLength > profile.MaxBodyBytes)
+            {
+                metrics.RecordOriginFetch("too_large", started);
+                return OriginFetch.TooLarge;
+            }
+
+            var body = await ReadBodyAsync(response.Content, profile.MaxBodyBytes, timeout.Token);
+            if (body is null)
+            {
+                metrics.RecordOriginFetch("too_large", started);
+                return OriginFetch.TooLarge;
+            }
+
+            metrics.RecordOriginFetch(status >= 500 ? "origin_error" : "ok", started);
+            return new OriginFetch(OriginFetchKind.Response, status, headers, body);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            metrics.RecordOriginFetch("timeout", started);
+            LogOriginTimedOut(logger, profile.BaseUrl, profile.ResponseTimeout.TotalMilliseconds);
+            return OriginFetch.Failed(504, $"The origin did not answer within {profile.ResponseTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException or TimeoutException)
+        {
+            var timedOut = OriginHttp.IsTimeout(exception);
+            metrics.RecordOriginFetch(timedOut ? "timeout" : "unreachable", started);
+            LogOriginFailed(logger, profile.BaseUrl, exception.Message);
+            return timedOut
+                ? OriginFetch.Failed(504, "The origin did not accept a connection in time.")
+                : OriginFetch.Failed(502, "The origin could not be reached or sent an invalid response.");
+        }
+    }
+
+    private static HeaderField[] CopyHeaders(HttpResponseMessage response)
+    {
+        var connectionListed = ProxyHeaders.ConnectionListed(
+            response.Headers.TryGetValues("Connection", out var connection) ? connection : null);
+        var fields = new List<HeaderField>();
+        foreach (var (name, values) in response.Headers.NonValidated)
+        {
+            if (ProxyHeaders.IsStored(name, connectionListed))
+            {
+                fields.Add(new HeaderField(name, [.. values]));
+            }
+        }
+
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        {
+            if (ProxyHeaders.IsStored(name, connectionListed))
+            {
+                fields.Add(new HeaderField(name, [.. values]));
+            }
+        }
+
+        return [.. fields];
+    }
+
+    /// <summary>Reads the whole body, or returns null as soon as it grows past <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContent content, long limit, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        if (content.Headers.ContentLength is { } length)
+        {
+            var exact = new byte[length];
+            await stream.ReadExactlyAsync(exact, cancellationToken);
+            return exact;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var used = 0;
+        try
+        {
+            while (true)
+            {
+                if (used == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, used).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(used), cancellationToken);
+                if (read == 0)
+                {
+                    return buffer.AsSpan(0, used).ToArray();
+                }
+
+                used += read;
+                if (used > limit)
+                {
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Origin {Origin} timed out after {TimeoutMs} ms")]
+    private static partial void LogOriginTimedOut(ILogger logger, string origin, double timeoutMs);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Origin {Origin} failed: {Reason}")]
+    private static partial void LogOriginFailed(ILogger logger, string origin, string reason);
+}
