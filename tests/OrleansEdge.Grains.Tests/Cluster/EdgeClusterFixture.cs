@@ -1,0 +1,89 @@
+using Orleans.TestingHost;
+using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Keys;
+using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Grains.Invalidations;
+using OrleansEdge.Tests.Shared;
+
+namespace OrleansEdge.Grains.Tests.Cluster;
+
+/// <summary>A three-silo cluster and a real loopback origin, built once for every cluster test.</summary>
+public sealed class EdgeClusterFixture : IAsyncLifetime
+{
+    public const string TagHeader = "x-amz-meta-cache-tag";
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public TestOrigin Origin { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        Origin = await TestOrigin.StartAsync();
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(EdgeStorage.Name);
+            silo.AddEdgeGrains();
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Origin.DisposeAsync();
+    }
+
+    public OriginProfile Profile(string? tagHeader = TagHeader) => new() { BaseUrl = Origin.BaseUrl, TagHeader = tagHeader };
+
+    public ICachedObjectGrain Object(string distribution, string target) =>
+        Grains.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(distribution, "", target));
+
+    public Task<ObjectLookup> GetAsync(string distribution, string target, OriginProfile? profile = null) =>
+        Object(distribution, target).GetAsync(profile ?? Profile());
+
+    /// <summary>Runs an invalidation through the real engine (log grain, then record grain) and waits for Completed.</summary>
+    public async Task<InvalidationRecord> InvalidateAsync(string distribution, bool soft, params string[] items) =>
+        (await InvalidateAsync(distribution, soft, TagHeader, items))!;
+
+    public async Task<InvalidationRecord?> InvalidateAsync(string distribution, bool soft, string? tagHeader, string[] items, string? callerReference = null)
+    {
+        var creation = await CreateAsync(distribution, soft, tagHeader, items, callerReference);
+        Assert.NotNull(creation.Record);
+        return await Grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution, "", creation.Record.Id)).WaitForCompletionAsync();
+    }
+
+    public Task<InvalidationCreation> CreateAsync(
+        string distribution, bool soft, string? tagHeader, string[] items, string? callerReference = null, InvalidationLimits? limits = null)
+    {
+        var parsed = items.Select(item =>
+        {
+            Assert.True(InvalidationItemParser.TryParse(item, 4000, out var each, out var error), error);
+            return each;
+        }).ToArray();
+        var request = new InvalidationRequest
+        {
+            Distribution = distribution,
+            Tenant = "",
+            CallerReference = callerReference ?? Guid.NewGuid().ToString("N"),
+            Paths = items,
+            Items = parsed,
+            TagHeader = tagHeader,
+            Soft = soft,
+        };
+        return Grains.GetGrain<IInvalidationLogGrain>(distribution).CreateAsync(request, limits ?? new InvalidationLimits());
+    }
+
+    /// <summary>A distribution id of its own, so that no two tests share keys, tags or limits.</summary>
+    public static string NewDistribution() => "D" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+}
+
+[CollectionDefinition(Name)]
+public sealed class EdgeCluster : ICollectionFixture<EdgeClusterFixture>
+{
+    public const string Name = "edge-cluster";
+}

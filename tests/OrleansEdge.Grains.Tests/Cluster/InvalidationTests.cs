@@ -1,0 +1,241 @@
+using Orleans.Runtime;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Objects;
+
+namespace OrleansEdge.Grains.Tests.Cluster;
+
+[Collection(EdgeCluster.Name)]
+public sealed class InvalidationTests(EdgeClusterFixture edge)
+{
+    private readonly string _distribution = EdgeClusterFixture.NewDistribution();
+
+    private string Tagged(string path, params string[] tags) => $"{path}?tags={Uri.EscapeDataString(string.Join(",", tags))}";
+
+    private async Task WarmAsync(params string[] targets)
+    {
+        foreach (var target in targets)
+        {
+            await edge.GetAsync(_distribution, target);
+            Assert.Equal(LookupOutcome.Hit, (await edge.GetAsync(_distribution, target)).Outcome);
+        }
+    }
+
+    private async Task<LookupOutcome> OutcomeAsync(string target) => (await edge.GetAsync(_distribution, target)).Outcome;
+
+    [Fact]
+    public async Task InvalidateTag_ObjectsOnEverySilo_AllBecomeMisses()
+    {
+        var tag = $"product:{Guid.NewGuid():N}";
+        var targets = Enumerable.Range(0, 90).Select(i => Tagged($"/spread/{i}", tag)).ToArray();
+        await Task.WhenAll(targets.Select(t => edge.GetAsync(_distribution, t)));
+
+        // The members really live on all three silos, so the fan-out crosses silos.
+        var management = edge.Grains.GetGrain<IManagementGrain>(0);
+        var statistics = await management.GetDetailedGrainStatistics();
+        var silos = statistics.Where(s => s.GrainId.Key.ToString()!.StartsWith(_distribution + " ", StringComparison.Ordinal) && s.GrainType.Contains("CachedObjectGrain", StringComparison.Ordinal))
+            .Select(s => s.SiloAddress).Distinct().Count();
+        Assert.Equal(3, silos);
+
+        var record = await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+        Assert.Equal(InvalidationStatus.Completed, record.Status);
+        Assert.Equal(90, record.ObjectsInvalidated);
+        foreach (var target in targets)
+        {
+            Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+        }
+    }
+
+    [Fact]
+    public async Task InvalidateTag_OnlyMembersInvalidated_UntaggedStayHits()
+    {
+        var tag = $"product:{Guid.NewGuid():N}";
+        var member = Tagged("/member", tag, "category:x");
+        var other = Tagged("/other", "category:x");
+        var untagged = $"/untagged/{Guid.NewGuid():N}";
+        await WarmAsync(member, other, untagged);
+
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(member));
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(other));
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(untagged));
+    }
+
+    [Fact]
+    public async Task InvalidateTag_CaseDiffersFromOrigin_StillMatches()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var target = Tagged("/case", $"Product:{id.ToUpperInvariant()}");
+        await WarmAsync(target);
+        await edge.InvalidateAsync(_distribution, soft: false, $"#PRODUCT:{id}");
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task InvalidateTag_FiftyFirstTag_DoesNotReachObject()
+    {
+        var prefix = Guid.NewGuid().ToString("N")[..8];
+        var tags = Enumerable.Range(1, 51).Select(i => $"{prefix}-{i}").ToArray();
+        var target = Tagged("/fifty", tags);
+        await WarmAsync(target);
+
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tags[50]}");
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tags[49]}");
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task InvalidTagInHeader_IgnoredAndValidTagsStillWork()
+    {
+        var tag = $"ok-{Guid.NewGuid():N}";
+        var target = Tagged("/invalid-tag", new string('x', 257), tag);
+        await WarmAsync(target);
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task InvalidatePath_ExactKeyOnly_QueryVariantsKept()
+    {
+        var path = $"/exact/{Guid.NewGuid():N}";
+        await WarmAsync(path, path + "?v=1");
+        var record = await edge.InvalidateAsync(_distribution, soft: false, path);
+        Assert.Equal(1, record.ObjectsInvalidated);
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(path));
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(path + "?v=1"));
+    }
+
+    [Fact]
+    public async Task InvalidatePathWithQuery_OnlyThatVariant()
+    {
+        var path = $"/variant/{Guid.NewGuid():N}";
+        await WarmAsync(path + "?v=1", path + "?v=2");
+        await edge.InvalidateAsync(_distribution, soft: false, path + "?v=1");
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(path + "?v=1"));
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(path + "?v=2"));
+    }
+
+    [Fact]
+    public async Task InvalidatePrefix_EveryKeyUnderIt_QueryStringsIncluded()
+    {
+        var folder = $"/img-{Guid.NewGuid():N}";
+        var inside = new[] { $"{folder}/a.jpg", $"{folder}/a.jpg?w=100", $"{folder}/deep/b.png" };
+        var outside = $"{folder}-other/c.jpg";
+        await WarmAsync([.. inside, outside]);
+
+        var record = await edge.InvalidateAsync(_distribution, soft: false, $"{folder}/*");
+        Assert.Equal(3, record.ObjectsInvalidated);
+        foreach (var target in inside)
+        {
+            Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+        }
+
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(outside));
+    }
+
+    [Fact]
+    public async Task InvalidateEverything_SlashStar_LeavesNothing()
+    {
+        var targets = Enumerable.Range(0, 20).Select(i => $"/all/{i}?q={i}").ToArray();
+        await WarmAsync(targets);
+        var record = await edge.InvalidateAsync(_distribution, soft: false, "/*");
+        Assert.Equal(20, record.ObjectsInvalidated);
+        Assert.All(await Task.WhenAll(targets.Select(OutcomeAsync)), o => Assert.Equal(LookupOutcome.Miss, o));
+    }
+
+    [Fact]
+    public async Task MixedBatch_EachItemItsOwnOperation()
+    {
+        var tag = $"mix-{Guid.NewGuid():N}";
+        var byTag = Tagged("/mix/tagged", tag);
+        var byPath = $"/mix/path/{Guid.NewGuid():N}";
+        var byPrefix = $"/mix/prefix-{Guid.NewGuid():N}/x";
+        await WarmAsync(byTag, byPath, byPrefix);
+        var record = await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}", byPath, byPrefix[..^1] + "*");
+        Assert.Equal(3, record.ObjectsInvalidated);
+    }
+
+    [Fact]
+    public async Task InvalidateTag_DuringOriginFetch_ResponseNotStoredFresh()
+    {
+        var tag = $"inflight-{Guid.NewGuid():N}";
+        var target = Tagged($"/inflight/tag/{Guid.NewGuid():N}", tag) + "&delay=1500";
+        var lookup = edge.GetAsync(_distribution, target);
+        await edge.Origin.Arrived(target);
+
+        // The tag grain has never heard of this object: the response has not come back yet.
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+
+        Assert.Equal(LookupOutcome.Miss, (await lookup).Outcome);
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+        Assert.Equal(2, edge.Origin.Requests(target));
+    }
+
+    [Fact]
+    public async Task InvalidatePath_DuringOriginFetch_LaterViewersGetNewFetch()
+    {
+        var path = $"/inflight/path/{Guid.NewGuid():N}";
+        var target = path + "?delay=1500";
+        var first = edge.GetAsync(_distribution, target);
+        await edge.Origin.Arrived(target);
+
+        var record = await edge.InvalidateAsync(_distribution, soft: false, target);
+        Assert.Equal(1, record.ObjectsInvalidated);
+
+        // Once Completed, nobody may join the old fetch as a hit: this lookup starts its own.
+        var second = await edge.GetAsync(_distribution, target);
+        Assert.Equal(LookupOutcome.Miss, second.Outcome);
+        Assert.Equal(LookupOutcome.Miss, (await first).Outcome);
+        Assert.Equal(2, edge.Origin.Requests(target));
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task InvalidatePrefix_DuringOriginFetch_ResponseNotStoredFresh()
+    {
+        var folder = $"/inflight/prefix-{Guid.NewGuid():N}";
+        var target = folder + "/a?delay=1500";
+        var first = edge.GetAsync(_distribution, target);
+        await edge.Origin.Arrived(target);
+        await edge.InvalidateAsync(_distribution, soft: false, folder + "/*");
+        Assert.Equal(LookupOutcome.Miss, (await first).Outcome);
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task SoftInvalidation_NextLookupRevalidates_RefreshHit()
+    {
+        var tag = $"soft-{Guid.NewGuid():N}";
+        var target = Tagged("/soft", tag) + "&etag=v7";
+        await WarmAsync(target);
+        var record = await edge.InvalidateAsync(_distribution, soft: true, $"#{tag}");
+        Assert.Equal(1, record.ObjectsInvalidated);
+        Assert.Equal(LookupOutcome.RefreshHit, await OutcomeAsync(target));
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
+
+        // Still a member after the soft purge and the refresh: a hard purge of the tag reaches it.
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task TagHeaderChanged_ObjectsTaggedUnderOldHeaderNotReached()
+    {
+        var tag = $"moved-{Guid.NewGuid():N}";
+        var target = Tagged("/old-header", tag);
+        await WarmAsync(target);
+        await edge.InvalidateAsync(_distribution, soft: false, "x-new-tag-header", [$"#{tag}"]);
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task InvalidationAfterFetch_DoesNotTouchNewerCopy()
+    {
+        var tag = $"newer-{Guid.NewGuid():N}";
+        var target = Tagged("/newer", tag);
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+        await WarmAsync(target);
+        Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
+    }
+}

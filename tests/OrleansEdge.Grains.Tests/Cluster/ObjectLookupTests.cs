@@ -1,0 +1,111 @@
+using OrleansEdge.Tests.Shared;
+using OrleansEdge.Grains.Interfaces.Objects;
+
+namespace OrleansEdge.Grains.Tests.Cluster;
+
+[Collection(EdgeCluster.Name)]
+public sealed class ObjectLookupTests(EdgeClusterFixture edge)
+{
+    private readonly string _distribution = EdgeClusterFixture.NewDistribution();
+
+    [Fact]
+    public async Task FirstLookup_Miss_SecondHit_OneOriginRequest()
+    {
+        var target = $"/page/{Guid.NewGuid():N}";
+        Assert.Equal(LookupOutcome.Miss, (await edge.GetAsync(_distribution, target)).Outcome);
+        var hit = await edge.GetAsync(_distribution, target);
+        Assert.Equal(LookupOutcome.Hit, hit.Outcome);
+        Assert.Equal(200, hit.Response!.Status);
+        Assert.Equal(1, edge.Origin.Requests(target));
+    }
+
+    [Fact]
+    public async Task ConcurrentMisses_FiftyViewers_OneOriginRequest()
+    {
+        var target = $"/collapse/{Guid.NewGuid():N}?delay=500";
+        var lookups = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => edge.GetAsync(_distribution, target)));
+        Assert.Equal(1, edge.Origin.Requests(target));
+        Assert.Single(lookups, l => l.Outcome == LookupOutcome.Miss);
+        Assert.Equal(49, lookups.Count(l => l.Outcome == LookupOutcome.Hit));
+        Assert.All(lookups, l => Assert.Equal(200, l.Response!.Status));
+    }
+
+    [Theory]
+    [InlineData("cc=no-store")]
+    [InlineData("cc=private,max-age%3D60")]
+    [InlineData("cookie=1")]
+    public async Task PrivateResponse_ServedOnce_NeverSharedOrStored(string query)
+    {
+        var target = $"/private/{Guid.NewGuid():N}?{query}";
+        var first = await edge.GetAsync(_distribution, target);
+        Assert.Equal(LookupOutcome.Miss, first.Outcome);
+        Assert.Equal(LookupOutcome.Pass, (await edge.GetAsync(_distribution, target)).Outcome);
+    }
+
+    [Fact]
+    public async Task BodyOverLimit_PassesThrough()
+    {
+        var target = $"/large/{Guid.NewGuid():N}?size=5000";
+        var lookup = await edge.GetAsync(_distribution, target, edge.Profile() with { MaxBodyBytes = 1000 });
+        Assert.Equal(LookupOutcome.Pass, lookup.Outcome);
+    }
+
+    [Fact]
+    public async Task ChunkedBodyOverLimit_PassesThrough()
+    {
+        var target = $"/large/{Guid.NewGuid():N}?size=50000&chunked=1";
+        var lookup = await edge.GetAsync(_distribution, target, edge.Profile() with { MaxBodyBytes = 1000 });
+        Assert.Equal(LookupOutcome.Pass, lookup.Outcome);
+    }
+
+    [Fact]
+    public async Task OriginDown_BadGateway()
+    {
+        var dead = edge.Profile() with { BaseUrl = $"http://127.0.0.1:{FreePort.Next()}" };
+        var lookup = await edge.GetAsync(_distribution, $"/down/{Guid.NewGuid():N}", dead);
+        Assert.Equal(LookupOutcome.Error, lookup.Outcome);
+        Assert.Equal(502, lookup.ErrorStatus);
+        Assert.Null(lookup.Response);
+    }
+
+    [Fact]
+    public async Task OriginSlow_GatewayTimeout()
+    {
+        var impatient = edge.Profile() with { ResponseTimeout = TimeSpan.FromMilliseconds(200) };
+        var lookup = await edge.GetAsync(_distribution, $"/slow/{Guid.NewGuid():N}?delay=5000", impatient);
+        Assert.Equal(LookupOutcome.Error, lookup.Outcome);
+        Assert.Equal(504, lookup.ErrorStatus);
+    }
+
+    [Fact]
+    public async Task OriginServerError_PassedOnNotStored()
+    {
+        var target = $"/broken/{Guid.NewGuid():N}?status=503";
+        var lookup = await edge.GetAsync(_distribution, target);
+        Assert.Equal(LookupOutcome.Error, lookup.Outcome);
+        Assert.Equal(503, lookup.Response!.Status);
+        await edge.GetAsync(_distribution, target);
+        Assert.Equal(2, edge.Origin.Requests(target));
+    }
+
+    [Fact]
+    public async Task StaleIfError_StaleCopyStandsInForFailedOrigin()
+    {
+        var target = $"/sie/{Guid.NewGuid():N}?cc=max-age%3D0,stale-if-error%3D600";
+        Assert.Equal(LookupOutcome.Miss, (await edge.GetAsync(_distribution, target)).Outcome);
+        var dead = edge.Profile() with { BaseUrl = $"http://127.0.0.1:{FreePort.Next()}" };
+        var lookup = await edge.GetAsync(_distribution, target, dead);
+        Assert.Equal(LookupOutcome.Error, lookup.Outcome);
+        Assert.Equal(200, lookup.Response!.Status);
+    }
+
+    [Fact]
+    public async Task ExpiredCopyWithETag_RevalidatedAsRefreshHit()
+    {
+        var target = $"/etag/{Guid.NewGuid():N}?cc=max-age%3D0&etag=v1";
+        Assert.Equal(LookupOutcome.Miss, (await edge.GetAsync(_distribution, target)).Outcome);
+        var refreshed = await edge.GetAsync(_distribution, target);
+        Assert.Equal(LookupOutcome.RefreshHit, refreshed.Outcome);
+        Assert.Equal(2, edge.Origin.Requests(target));
+    }
+}

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace OrleansEdge.Tests.Shared;
+
+/// <summary>
+/// A real HTTP origin on a loopback port. Each test shapes its responses through the query string, so
+/// every test has its own keys:
+/// <c>tags</c> (tag header value), <c>tagHeader</c>, <c>cc</c> (Cache-Control), <c>delay</c> (ms before
+/// answering), <c>status</c>, <c>size</c> (body bytes), <c>etag</c>, <c>cookie=1</c>, <c>expires</c>,
+/// <c>chunked=1</c>. It counts requests per request target and can report when one has arrived.
+/// </summary>
+public sealed class TestOrigin : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, int> _requests = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _arrivals = new();
+    private readonly WebApplication _app;
+
+    private TestOrigin(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public static async Task<TestOrigin> StartAsync()
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        var origin = new TestOrigin(app, port);
+        app.Run(origin.HandleAsync);
+        await app.StartAsync();
+        return origin;
+    }
+
+    /// <summary>How many requests reached the origin for this exact target (path and query).</summary>
+    public int Requests(string target) => _requests.GetValueOrDefault(target);
+
+    /// <summary>Completes when the first request for <paramref name="target"/> has arrived.</summary>
+    public Task Arrived(string target) => _arrivals.GetOrAdd(target, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var count = _requests.AddOrUpdate(target, 1, static (_, n) => n + 1);
+        _arrivals.GetOrAdd(target, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+        var query = context.Request.Query;
+        if (int.TryParse(query["delay"], out var delay))
+        {
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        var response = context.Response;
+        var etag = query["etag"].ToString();
+        if (etag.Length > 0)
+        {
+            response.Headers.ETag = $"\"{etag}\"";
+            if (context.Request.Headers.IfNoneMatch.ToString() == $"\"{etag}\"")
+            {
+                response.StatusCode = 304;
+                return;
+            }
+        }
+
+        response.StatusCode = int.TryParse(query["status"], out var status) ? status : 200;
+        if (query.ContainsKey("tags"))
+        {
+            response.Headers[query["tagHeader"].Count > 0 ? query["tagHeader"].ToString() : "x-amz-meta-cache-tag"] = query["tags"];
+        }
+
+        if (query["cc"].Count > 0)
+        {
+            response.Headers.CacheControl = query["cc"];
+        }
+
+        if (query["expires"].Count > 0)
+        {
+            response.Headers.Expires = query["expires"];
+        }
+
+        if (query["cookie"] == "1")
+        {
+            response.Headers.SetCookie = "session=abc; Path=/";
+        }
+
+        response.Headers["X-Origin-Count"] = count.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-Origin-Method"] = context.Request.Method;
+        response.ContentType = "text/plain";
+        var body = int.TryParse(query["size"], out var size)
+            ? new string('x', size)
+            : $"{context.Request.Method} {target} #{count}";
+        if (query["chunked"] != "1")
+        {
+            response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(body);
+        }
+
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await response.WriteAsync(body);
+        }
+    }
+}
+
+/// <summary>Free loopback ports, handed out once each per test process.</summary>
+public static class FreePort
+{
+    private static readonly HashSet<int> Given = [];
+
+    public static int Next()
+    {
+        lock (Given)
+        {
+            while (true)
+            {
+                var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+                listener.Stop();
+                if (Given.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
+    }
+}
