@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Hosting;
 
 // "--demo" is the README's shorthand for the Demo environment: appsettings.Demo.json and the bundled origin.
@@ -7,28 +8,32 @@ if (args.Contains("--demo"))
     args = [.. args.Where(static a => a != "--demo"), "--environment", "Demo"];
 }
 
+var builder = WebApplication.CreateBuilder(args);
+if (EdgeConfiguration.Problems(builder.Configuration) is { Count: > 0 } problems)
+{
+    return Refuse(problems);
+}
+
+builder.AddEdgeGateway();
+var app = builder.Build();
+app.MapEdgeGateway();
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
-    builder.AddEdgeGateway();
-    var app = builder.Build();
-    app.MapEdgeGateway();
     await app.RunAsync();
     return 0;
 }
 catch (OptionsValidationException exception)
 {
+    return Refuse(exception.Failures);
+}
+
+static int Refuse(IEnumerable<string> problems)
+{
     Console.Error.WriteLine("OrleansEdge cannot start: the configuration is invalid.");
-    foreach (var failure in exception.Failures)
+    foreach (var problem in problems)
     {
-        Console.Error.WriteLine($"  {failure}");
+        Console.Error.WriteLine($"  {problem}");
     }
 
-    return 2;
-}
-catch (InvalidOperationException exception) when (exception.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
-{
-    // The binder's own message names the key, e.g. "Failed to convert configuration value at 'Edge:…:Ttl:Min'".
-    Console.Error.WriteLine($"OrleansEdge cannot start: {exception.Message}");
     return 2;
 }

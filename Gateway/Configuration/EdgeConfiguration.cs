@@ -1,0 +1,89 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+
+namespace OrleansEdge.Gateway.Configuration;
+
+internal static class EdgeConfiguration
+{
+    /// <summary>
+    /// Binds and validates the <c>Edge</c> section before anything starts, so that a bad setting stops the
+    /// process with one line naming its key instead of a host start-up stack trace.
+    /// </summary>
+    public static List<string> Problems(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(EdgeOptions.Section);
+
+        // The binder silently skips a value it cannot convert inside a dictionary entry (a TTL of "soon"
+        // would quietly become the default), so every typed value is checked against its property first.
+        var problems = new List<string>();
+        CheckValues(section, typeof(EdgeOptions), problems);
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        var options = new EdgeOptions();
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException exception)
+        {
+            return [exception.Message];
+        }
+
+        return EdgeOptionsValidator.Check(options);
+    }
+
+    private static void CheckValues(IConfigurationSection section, Type type, List<string> problems)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var childType = MemberType(type, child.Key);
+            if (childType is null)
+            {
+                continue;
+            }
+
+            if (child.Value is { } value && childType != typeof(string) && !childType.IsClass)
+            {
+                var converter = TypeDescriptor.GetConverter(childType);
+                try
+                {
+                    converter.ConvertFromString(null, CultureInfo.InvariantCulture, value);
+                }
+                catch (Exception exception) when (exception is FormatException or ArgumentException or OverflowException or NotSupportedException)
+                {
+                    problems.Add($"{child.Path}: '{value}' is not a valid {Describe(childType)}.");
+                }
+            }
+            else
+            {
+                CheckValues(child, childType, problems);
+            }
+        }
+    }
+
+    /// <summary>The type a configuration key binds to below <paramref name="type"/>: a property, a dictionary value or a list element.</summary>
+    private static Type? MemberType(Type type, string key)
+    {
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+        {
+            return type.GetGenericArguments()[1];
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+        {
+            return type.GetGenericArguments()[0];
+        }
+
+        return type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType;
+    }
+
+    private static string Describe(Type type) =>
+        type == typeof(TimeSpan) ? "duration (d.hh:mm:ss, e.g. 00:00:30)"
+        : type == typeof(bool) ? "boolean (true or false)"
+        : type == typeof(int) || type == typeof(long) ? "whole number"
+        : type.Name;
+}

@@ -1,0 +1,96 @@
+using OrleansEdge.Tests.Shared;
+
+namespace OrleansEdge.EndToEnd.Tests;
+
+/// <summary>One real Gateway process (embedded silo) in front of a real test origin, shared by a collection.</summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public const string PurgeToken = "e2e-purge-token";
+
+    private EdgeProcess? _gateway;
+
+    public TestOrigin Origin { get; private set; } = null!;
+
+    public int ViewerPort { get; } = FreePort.Next();
+
+    public int ControlPort { get; } = FreePort.Next();
+
+    public HttpClient Http { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(60) };
+
+    public string Control => $"http://127.0.0.1:{ControlPort}";
+
+    public async Task InitializeAsync()
+    {
+        Origin = await TestOrigin.StartAsync();
+        var deadOrigin = FreePort.Next();
+        _gateway = EdgeProcess.Start("Gateway",
+        [
+            $"--Edge:Listen:Viewer=http://127.0.0.1:{ViewerPort}",
+            $"--Edge:Listen:Control={Control}",
+            $"--Edge:Cluster:SiloPort={FreePort.Next()}",
+            $"--Edge:Cluster:GatewayPort={FreePort.Next()}",
+            $"--Edge:PurgeToken={PurgeToken}",
+            $"--Edge:Distributions:E1TEST:Origin={Origin.BaseUrl}",
+            "--Edge:Distributions:E1TEST:Domains:0=e1.test",
+            "--Edge:Distributions:E1TEST:Tenants:tenant1:Domains:0=tenant1.test",
+            "--Edge:Distributions:E1TEST:OriginTimeout=00:00:02",
+            "--Edge:Distributions:E1TEST:MaxBodyBytes=100000",
+            $"--Edge:Distributions:E2STRIP:Origin={Origin.BaseUrl}",
+            "--Edge:Distributions:E2STRIP:Domains:0=strip.test",
+            "--Edge:Distributions:E2STRIP:CacheTags:StripFromResponse=true",
+            $"--Edge:Distributions:E3DEAD:Origin=http://127.0.0.1:{deadOrigin}",
+            "--Edge:Distributions:E3DEAD:Domains:0=dead.test",
+        ]);
+        await _gateway.WaitReadyAsync($"{Control}/readyz");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        await Origin.DisposeAsync();
+        Http.Dispose();
+    }
+
+    public string GatewayOutput => _gateway?.Output ?? "";
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string host, string target, Action<HttpRequestMessage>? configure = null)
+    {
+        var request = new HttpRequestMessage(method, $"http://127.0.0.1:{ViewerPort}{target}");
+        request.Headers.Host = host;
+        configure?.Invoke(request);
+        return Http.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string target, string host = "e1.test", Action<HttpRequestMessage>? configure = null) =>
+        SendAsync(HttpMethod.Get, host, target, configure);
+
+    public async Task<string> XCacheAsync(string target, string host = "e1.test")
+    {
+        using var response = await GetAsync(target, host);
+        return response.Headers.TryGetValues("X-Cache", out var values) ? values.Single() : "(none)";
+    }
+
+    public async Task<HttpResponseMessage> PurgeAsync(string json, string distribution = "E1TEST", string? token = PurgeToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{Control}/purge/{distribution}")
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await Http.SendAsync(request);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
+{
+    public const string Name = "gateway";
+}

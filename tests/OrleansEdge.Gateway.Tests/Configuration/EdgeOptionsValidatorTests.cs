@@ -1,0 +1,95 @@
+using OrleansEdge.Gateway.Configuration;
+
+namespace OrleansEdge.Gateway.Tests.Configuration;
+
+public sealed class EdgeOptionsValidatorTests
+{
+    private static EdgeOptions Valid() => new()
+    {
+        Distributions = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["E1"] = new DistributionOptions { Origin = "http://127.0.0.1:9000", Domains = ["shop.example"] },
+        },
+    };
+
+    private static string SingleError(EdgeOptions options) => Assert.Single(EdgeOptionsValidator.Check(options));
+
+    [Fact]
+    public void ValidConfiguration_NoErrors() => Assert.Empty(EdgeOptionsValidator.Check(Valid()));
+
+    [Theory]
+    [InlineData("bad header")]
+    [InlineData("x-tag:")]
+    [InlineData("")]
+    public void BadTagHeaderName_NamesTheKey(string header)
+    {
+        var options = Valid();
+        options.Distributions["E1"].CacheTags.Header = header;
+        Assert.StartsWith("Edge:Distributions:E1:CacheTags:Header:", SingleError(options));
+    }
+
+    [Fact]
+    public void TagHeaderOf256Characters_Rejected()
+    {
+        var options = Valid();
+        options.Distributions["E1"].CacheTags.Header = new string('h', 256);
+        Assert.StartsWith("Edge:Distributions:E1:CacheTags:Header:", SingleError(options));
+    }
+
+    [Fact]
+    public void TtlMinAboveMax_NamesTheKey()
+    {
+        var options = Valid();
+        options.Distributions["E1"].Ttl = new TtlOptions { Min = TimeSpan.FromHours(2), Max = TimeSpan.FromHours(1), Default = TimeSpan.FromHours(1) };
+        Assert.StartsWith("Edge:Distributions:E1:Ttl:Min:", SingleError(options));
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://origin")]
+    [InlineData("http://origin/?q=1")]
+    public void BadOrigin_NamesTheKey(string origin)
+    {
+        var options = Valid();
+        options.Distributions["E1"].Origin = origin;
+        Assert.StartsWith("Edge:Distributions:E1:Origin:", SingleError(options));
+    }
+
+    [Fact]
+    public void DomainRoutedTwice_NamesBothKeys()
+    {
+        var options = Valid();
+        options.Distributions["E2"] = new DistributionOptions { Origin = "http://127.0.0.1:9001", Domains = ["SHOP.example"] };
+        var error = SingleError(options);
+        Assert.Contains("Edge:Distributions:E2:Domains:0", error);
+        Assert.Contains("Edge:Distributions:E1:Domains:0", error);
+    }
+
+    [Fact]
+    public void NonLoopbackControlPlaneWithoutCredentials_Refused()
+    {
+        var options = Valid();
+        options.Listen.Control = "http://0.0.0.0:8081";
+        var errors = EdgeOptionsValidator.Check(options);
+        Assert.Contains(errors, e => e.StartsWith("Edge:Credentials:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Edge:PurgeToken:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SamePortForViewerAndControl_Refused()
+    {
+        var options = Valid();
+        options.Listen.Control = options.Listen.Viewer;
+        Assert.StartsWith("Edge:Listen:Control:", SingleError(options));
+    }
+
+    [Fact]
+    public void EveryProblemReported_NotJustTheFirst()
+    {
+        var options = Valid();
+        options.Distributions["E1"].CacheTags.Header = "bad header";
+        options.Distributions["E1"].Origin = "nope";
+        options.Distributions["E1"].OriginTimeout = TimeSpan.Zero;
+        Assert.Equal(3, EdgeOptionsValidator.Check(options).Count);
+    }
+}
