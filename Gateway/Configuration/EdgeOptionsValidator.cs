@@ -17,8 +17,18 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
     {
         var errors = new List<string>();
         var domains = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var tenants = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (id, distribution) in options.Distributions)
         {
+            foreach (var tenant in distribution.Tenants.Keys)
+            {
+                // The tenant API addresses a tenant by its id alone, as CloudFront's distribution tenants.
+                if (!tenants.TryAdd(tenant, id))
+                {
+                    errors.Add($"Edge:Distributions:{id}:Tenants:{tenant}: the tenant id is already used by distribution {tenants[tenant]}; tenant ids are unique.");
+                }
+            }
+
             var key = $"Edge:Distributions:{id}";
             if (!IsId(id))
             {

@@ -8,6 +8,7 @@ internal sealed class RouteTable
     private readonly Dictionary<string, ViewerRoute>.AlternateLookup<ReadOnlySpan<char>> _hosts;
     private readonly ViewerRoute? _wildcard;
     private readonly Dictionary<string, Distribution> _distributions;
+    private readonly Dictionary<string, (Distribution, string)> _tenants = new(StringComparer.OrdinalIgnoreCase);
 
     public RouteTable(EdgeOptions options)
     {
@@ -33,6 +34,7 @@ internal sealed class RouteTable
             foreach (var (tenant, tenantOptions) in distributionOptions.Tenants)
             {
                 var tenantRoute = new ViewerRoute(distribution, tenant, EdgeKeys.Scope(id, tenant));
+                _tenants[tenant] = (distribution, tenant);
                 foreach (var domain in tenantOptions.Domains)
                 {
                     hosts[domain] = tenantRoute;
@@ -47,4 +49,8 @@ internal sealed class RouteTable
         _hosts.TryGetValue(host.TrimEnd('.'), out var route) ? route : _wildcard;
 
     public Distribution? FindDistribution(string id) => _distributions.GetValueOrDefault(id);
+
+    /// <summary>A tenant by its id, unique across distributions as CloudFront's distribution tenants are.</summary>
+    public (Distribution Distribution, string Tenant)? FindTenant(string tenantId) =>
+        _tenants.TryGetValue(tenantId, out var owner) ? owner : null;
 }

@@ -11,6 +11,8 @@ internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvid
 
     public Distribution? FindDistribution(string id) => routes.Current.FindDistribution(id);
 
+    public (Distribution Distribution, string Tenant)? FindTenant(string tenantId) => routes.Current.FindTenant(tenantId);
+
     public Task<InvalidationCreation> CreateAsync(
         Distribution distribution, string tenant, string callerReference, string[] paths, InvalidationItem[] items, bool soft)
     {

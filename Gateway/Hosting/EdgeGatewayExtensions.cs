@@ -4,6 +4,7 @@ using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane;
+using OrleansEdge.Gateway.ControlPlane.CloudFront;
 using OrleansEdge.Gateway.Demo;
 using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Gateway.Viewer;
@@ -75,6 +76,9 @@ internal static class EdgeGatewayExtensions
                 options.ServiceId = cluster.ServiceId;
             });
             client.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+
+            // The default (one minute) leaves a restarted gateway knocking on a dead silo's port that long.
+            client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
     }
 
@@ -86,6 +90,7 @@ internal static class EdgeGatewayExtensions
         // Everything below answers only on the control port: the viewer middleware ends every viewer request.
         app.MapHealthApi();
         app.MapPurgeApi();
+        app.MapInvalidationApi();
         app.MapPrometheusScrapingEndpoint();
         return app;
     }

@@ -3,7 +3,7 @@ using OrleansEdge.Tests.Shared;
 namespace OrleansEdge.EndToEnd.Tests;
 
 /// <summary>One real Gateway process (embedded silo) in front of a real test origin, shared by a collection.</summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public class GatewayFixture : IAsyncLifetime
 {
     public const string PurgeToken = "e2e-purge-token";
 
@@ -18,6 +18,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     public HttpClient Http { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(60) };
 
     public string Control => $"http://127.0.0.1:{ControlPort}";
+
+    /// <summary>Settings a derived fixture adds to the gateway's command line.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     public async Task InitializeAsync()
     {
@@ -40,6 +43,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             "--Edge:Distributions:E2STRIP:CacheTags:StripFromResponse=true",
             $"--Edge:Distributions:E3DEAD:Origin=http://127.0.0.1:{deadOrigin}",
             "--Edge:Distributions:E3DEAD:Domains:0=dead.test",
+            .. ExtraArguments,
         ]);
         await _gateway.WaitReadyAsync($"{Control}/readyz");
     }
