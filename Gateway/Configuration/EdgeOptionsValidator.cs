@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Tags;
 
 namespace OrleansEdge.Gateway.Configuration;
@@ -184,9 +185,9 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             errors.Add($"{key}:OriginConnectTimeout: must be positive.");
         }
 
-        if (distribution.OriginTimeout <= TimeSpan.Zero)
+        if (distribution.OriginTimeout <= TimeSpan.Zero || distribution.OriginTimeout > OriginProfile.MaxResponseTimeout)
         {
-            errors.Add($"{key}:OriginTimeout: must be positive.");
+            errors.Add($"{key}:OriginTimeout: must be positive and at most {OriginProfile.MaxResponseTimeout}.");
         }
     }
 

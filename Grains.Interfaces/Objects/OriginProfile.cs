@@ -8,6 +8,12 @@ namespace OrleansEdge.Grains.Interfaces.Objects;
 [GenerateSerializer, Immutable, Alias("edge.origin-profile")]
 public sealed record OriginProfile
 {
+    /// <summary>
+    /// The longest origin exchange allowed. Tag grains remember an invalidation for twice this long, so a
+    /// fetch in flight when it was created always learns of it when it joins its tags.
+    /// </summary>
+    public static readonly TimeSpan MaxResponseTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>Origin base URL without a trailing slash, e.g. <c>http://127.0.0.1:8090</c>.</summary>
     [Id(0)] public required string BaseUrl { get; init; }
 

@@ -8,7 +8,10 @@ using OrleansEdge.Grains.Invalidations;
 namespace OrleansEdge.Grains.Keys;
 
 /// <summary>One shard of a distribution tenant's object keys, scanned by wildcard invalidations.</summary>
-/// <remarks>Reentrant so registrations go on during a scan's fan-out; the scan copies its matches first.</remarks>
+/// <remarks>
+/// Reentrant so registrations go on during a scan's fan-out; the scan copies its matches first. The keys
+/// live only here, so the grain is kept from idle collection while it holds any.
+/// </remarks>
 [Reentrant]
 [RandomPlacement]
 internal sealed class KeyIndexGrain(ILogger<KeyIndexGrain> logger) : Grain, IKeyIndexGrain
@@ -18,6 +21,7 @@ internal sealed class KeyIndexGrain(ILogger<KeyIndexGrain> logger) : Grain, IKey
     Task IKeyIndexGrain.AddAsync(string objectKey, Guid activation)
     {
         _keys[objectKey] = activation;
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
     }
 
@@ -27,6 +31,10 @@ internal sealed class KeyIndexGrain(ILogger<KeyIndexGrain> logger) : Grain, IKey
         if (_keys.TryGetValue(objectKey, out var registered) && registered == activation)
         {
             _keys.Remove(objectKey);
+            if (_keys.Count == 0)
+            {
+                DelayDeactivation(TimeSpan.Zero);
+            }
         }
 
         return Task.CompletedTask;

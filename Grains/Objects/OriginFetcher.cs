@@ -24,7 +24,8 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
             request.Headers.IfModifiedSince = lastModified;
         }
 
-        using var timeout = new CancellationTokenSource(profile.ResponseTimeout);
+        var allowed = profile.ResponseTimeout < OriginProfile.MaxResponseTimeout ? profile.ResponseTimeout : OriginProfile.MaxResponseTimeout;
+        using var timeout = new CancellationTokenSource(allowed);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
@@ -57,8 +58,8 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             metrics.RecordOriginFetch("timeout", started);
-            LogOriginTimedOut(logger, profile.BaseUrl, profile.ResponseTimeout.TotalMilliseconds);
-            return OriginFetch.Failed(504, $"The origin did not answer within {profile.ResponseTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+            LogOriginTimedOut(logger, profile.BaseUrl, allowed.TotalMilliseconds);
+            return OriginFetch.Failed(504, $"The origin did not answer within {allowed.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException or TimeoutException)
         {

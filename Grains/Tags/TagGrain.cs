@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Placement;
 using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Interfaces.Tags;
 using OrleansEdge.Grains.Invalidations;
 
@@ -15,8 +16,11 @@ namespace OrleansEdge.Grains.Tags;
 /// </remarks>
 [Reentrant]
 [RandomPlacement]
-internal sealed class TagGrain(ILogger<TagGrain> logger) : Grain, ITagGrain
+internal sealed class TagGrain(TimeProvider time, ILogger<TagGrain> logger) : Grain, ITagGrain
 {
+    /// <summary>How long an invalidation is remembered with no members left: longer than any fetch can last.</summary>
+    private static readonly TimeSpan InvalidationMemory = 2 * OriginProfile.MaxResponseTimeout;
+
     // Member key → start of the fetch with which it joined. Only members fetched before an invalidation are touched by it.
     private readonly Dictionary<string, DateTimeOffset> _members = new(StringComparer.Ordinal);
     private string _tag = "";
@@ -41,6 +45,7 @@ internal sealed class TagGrain(ILogger<TagGrain> logger) : Grain, ITagGrain
         var verdict = _lastHard > fetchStarted ? TagJoinVerdict.InvalidatedHard
             : _lastSoft > fetchStarted ? TagJoinVerdict.InvalidatedSoft
             : TagJoinVerdict.Current;
+        KeepAlive();
         return Task.FromResult(verdict);
     }
 
@@ -49,6 +54,7 @@ internal sealed class TagGrain(ILogger<TagGrain> logger) : Grain, ITagGrain
         if (_members.TryGetValue(objectKey, out var joined) && joined <= fetchStarted)
         {
             _members.Remove(objectKey);
+            KeepAlive();
         }
 
         return Task.CompletedTask;
@@ -84,6 +90,8 @@ internal sealed class TagGrain(ILogger<TagGrain> logger) : Grain, ITagGrain
             }
         }
 
+        KeepAlive();
+
         try
         {
             var result = await ObjectFanOut.InvalidateAsync(GrainFactory, targets, stamp, _tag, logger);
@@ -104,6 +112,23 @@ internal sealed class TagGrain(ILogger<TagGrain> logger) : Grain, ITagGrain
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// This grain's memory is the membership and the last invalidations, and it lives nowhere else: idle
+    /// collection must not take it while objects depend on it, nor while a fetch started before the last
+    /// invalidation may still come to join.
+    /// </summary>
+    private void KeepAlive()
+    {
+        if (_members.Count > 0)
+        {
+            DelayDeactivation(Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        var remembered = Latest(_lastHard, _lastSoft) + InvalidationMemory - time.GetUtcNow();
+        DelayDeactivation(remembered > TimeSpan.Zero ? remembered : TimeSpan.Zero);
     }
 
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

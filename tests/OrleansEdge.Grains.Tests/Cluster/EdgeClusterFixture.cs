@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Orleans.TestingHost;
 using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Interfaces.Invalidations;
@@ -13,6 +14,8 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
 {
     public const string TagHeader = "x-amz-meta-cache-tag";
 
+    public static readonly TimeSpan IdleCollectionAge = TimeSpan.FromSeconds(2);
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public TestOrigin Origin { get; private set; } = null!;
@@ -27,6 +30,15 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(EdgeStorage.Name);
             silo.AddEdgeGrains();
+
+            // Tag and index grains collected after two idle seconds unless they keep themselves alive:
+            // the tests below would see lost memberships within the time they run.
+            silo.Configure<GrainCollectionOptions>(options =>
+            {
+                options.CollectionQuantum = TimeSpan.FromSeconds(1);
+                options.ClassSpecificCollectionAge[typeof(OrleansEdge.Grains.Tags.TagGrain).FullName!] = IdleCollectionAge;
+                options.ClassSpecificCollectionAge[typeof(OrleansEdge.Grains.Keys.KeyIndexGrain).FullName!] = IdleCollectionAge;
+            });
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

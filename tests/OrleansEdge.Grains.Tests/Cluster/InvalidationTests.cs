@@ -238,4 +238,40 @@ public sealed class InvalidationTests(EdgeClusterFixture edge)
         await WarmAsync(target);
         Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
     }
+
+    [Fact]
+    public async Task TagAndIndex_IdleLongerThanCollectionAge_StillReachTheirObjects()
+    {
+        var tag = $"idle-{Guid.NewGuid():N}";
+        var folder = $"/idle-{Guid.NewGuid():N}";
+        var byTag = Tagged(folder + "/tagged", tag);
+        var byPrefix = folder + "/plain";
+        await WarmAsync(byTag, byPrefix);
+
+        // Only the objects are touched meanwhile, as hits on long-lived copies touch them and nothing else.
+        var until = DateTime.UtcNow + 3 * EdgeClusterFixture.IdleCollectionAge;
+        while (DateTime.UtcNow < until)
+        {
+            Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(byTag));
+            Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(byPrefix));
+            await Task.Delay(500);
+        }
+
+        Assert.Equal(1, (await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}")).ObjectsInvalidated);
+        Assert.Equal(1, (await edge.InvalidateAsync(_distribution, soft: false, folder + "/plain*")).ObjectsInvalidated);
+    }
+
+    [Fact]
+    public async Task InvalidateTag_FetchOutlastsCollectionAge_StillNotStoredFresh()
+    {
+        var tag = $"long-{Guid.NewGuid():N}";
+        var target = Tagged($"/inflight/long/{Guid.NewGuid():N}", tag) + "&delay=" + (int)(3 * EdgeClusterFixture.IdleCollectionAge).TotalMilliseconds;
+        var lookup = edge.GetAsync(_distribution, target);
+        await edge.Origin.Arrived(target);
+
+        // The tag has no members yet: only its memory of this invalidation protects the late join.
+        await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+        Assert.Equal(LookupOutcome.Miss, (await lookup).Outcome);
+        Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+    }
 }
