@@ -9,14 +9,7 @@ public sealed class StartupTests
     [Fact]
     public async Task InvalidTagHeaderName_StartFailsWithMessageNamingKey()
     {
-        await using var gateway = EdgeProcess.Start("Gateway",
-        [
-            $"--Edge:Listen:Viewer=http://127.0.0.1:{FreePort.Next()}",
-            $"--Edge:Listen:Control=http://127.0.0.1:{FreePort.Next()}",
-            "--Edge:Distributions:E1:Origin=http://127.0.0.1:9",
-            "--Edge:Distributions:E1:Domains:0=a.test",
-            "--Edge:Distributions:E1:CacheTags:Header=bad header",
-        ]);
+        await using var gateway = StartWithOneDistribution("--Edge:Distributions:E1:CacheTags:Header=bad header");
         Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Edge:Distributions:E1:CacheTags:Header", gateway.Output);
         Assert.DoesNotContain("   at ", gateway.Output);
@@ -25,14 +18,7 @@ public sealed class StartupTests
     [Fact]
     public async Task UnparsableTtl_StartFailsWithMessageNamingKey()
     {
-        await using var gateway = EdgeProcess.Start("Gateway",
-        [
-            $"--Edge:Listen:Viewer=http://127.0.0.1:{FreePort.Next()}",
-            $"--Edge:Listen:Control=http://127.0.0.1:{FreePort.Next()}",
-            "--Edge:Distributions:E1:Origin=http://127.0.0.1:9",
-            "--Edge:Distributions:E1:Domains:0=a.test",
-            "--Edge:Distributions:E1:Ttl:Min=soon",
-        ]);
+        await using var gateway = StartWithOneDistribution("--Edge:Distributions:E1:Ttl:Min=soon");
         Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Edge:Distributions:E1:Ttl:Min", gateway.Output);
     }
@@ -96,6 +82,15 @@ public sealed class StartupTests
         Assert.Equal("Hit from orleansedge", await Get(old));
         Directory.Delete(root, recursive: true);
     }
+
+    private static EdgeProcess StartWithOneDistribution(string setting) => EdgeProcess.Start("Gateway",
+    [
+        $"--Edge:Listen:Viewer=http://127.0.0.1:{FreePort.Next()}",
+        $"--Edge:Listen:Control=http://127.0.0.1:{FreePort.Next()}",
+        "--Edge:Distributions:E1:Origin=http://127.0.0.1:9",
+        "--Edge:Distributions:E1:Domains:0=a.test",
+        setting,
+    ]);
 
     private static string Settings(TestOrigin origin, string header) => $$"""
         {
