@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# No build servers left behind: they would outlive this script holding its output (and CI's) open.
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
+
 state=$(mktemp -d -t orleansedge-test.XXXXXX)
 redis_pid=""
 cleanup() {
@@ -31,7 +34,7 @@ free_port() {
   done
 }
 redis_port=$(free_port)
-redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$state" >"$state/redis.log" 2>&1 &
+redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$state" >"$state/redis.log" 2>&1 </dev/null &
 redis_pid=$!
 for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 export ORLEANSEDGE_TEST_REDIS="127.0.0.1:$redis_port"
