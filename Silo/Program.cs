@@ -1,5 +1,3 @@
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Hosting;
 
@@ -10,9 +8,7 @@ builder.UseOrleans(silo => silo.UseEdgeCluster(builder.Configuration));
 
 // A small HTTP side for operators: /healthz and /metrics (Edge:Silo:Listen; port 0 picks a free one).
 builder.WebHost.UseUrls(builder.Configuration["Edge:Silo:Listen"] ?? "http://127.0.0.1:0");
-builder.Services.AddOpenTelemetry()
-    .ConfigureResource(resource => resource.AddService("orleansedge-silo"))
-    .WithMetrics(metrics => metrics.AddMeter(GrainMetrics.MeterName, "Microsoft.Orleans").AddPrometheusExporter());
+builder.Services.AddEdgeTelemetry(builder.Configuration, "orleansedge-silo");
 
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Text("ok\n"));

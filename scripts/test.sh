@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every OrleansEdge test on a fresh machine: installs what the tests need (Debian's redis-server and
-# awscli), starts a private Redis on a free loopback port, builds once, tests without rebuilding, stops
+# Runs every OrleansEdge test on a fresh machine: installs what the tests need (Debian's redis-server,
+# awscli and prometheus), starts a private Redis on a free loopback port, builds once, tests without rebuilding, stops
 # what it started, and ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +19,12 @@ trap cleanup EXIT
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 free_port() {

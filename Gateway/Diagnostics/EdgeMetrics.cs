@@ -9,12 +9,23 @@ internal sealed class EdgeMetrics
 {
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
+    private readonly Counter<long> _bytes;
 
     public EdgeMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(GrainMetrics.MeterName);
         _requests = meter.CreateCounter<long>("orleansedge.viewer.requests", "{request}", "Viewer requests by distribution and result (hit, miss, refresh_hit, pass, error).");
         _duration = meter.CreateHistogram<double>("orleansedge.viewer.request.duration", "s", "Time to answer a viewer request.");
+        _bytes = meter.CreateCounter<long>("orleansedge.viewer.bytes", "By", "Body bytes sent to viewers, by source (cache or origin).");
+    }
+
+    /// <summary>Body bytes served; <paramref name="fromCache"/> when no origin request was made for them.</summary>
+    public void RecordBytes(string distribution, bool fromCache, long bytes)
+    {
+        if (bytes > 0)
+        {
+            _bytes.Add(bytes, new TagList { { "distribution", distribution }, { "source", fromCache ? "cache" : "origin" } });
+        }
     }
 
     public void RecordRequest(string distribution, string result, long startedTimestamp)

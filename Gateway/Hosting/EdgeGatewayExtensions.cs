@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane;
@@ -35,11 +33,7 @@ internal static class EdgeGatewayExtensions
             services.AddHostedService<DemoOrigin>();
         }
 
-        services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("orleansedge-gateway"))
-            .WithMetrics(metrics => metrics
-                .AddMeter(GrainMetrics.MeterName, "Microsoft.Orleans")
-                .AddPrometheusExporter());
+        services.AddEdgeTelemetry(builder.Configuration, "orleansedge-gateway");
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -76,6 +70,10 @@ internal static class EdgeGatewayExtensions
                 options.ServiceId = cluster.ServiceId;
             });
             client.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+            if (EdgeTelemetry.OtlpEndpoint(builder.Configuration) is not null)
+            {
+                client.AddActivityPropagation();
+            }
 
             // The default (one minute) leaves a restarted gateway knocking on a dead silo's port that long.
             client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));

@@ -58,6 +58,11 @@ internal sealed partial class ViewerMiddleware(
         }
 
         var now = time.GetUtcNow();
+        if (lookup.Response is { } served && lookup.Outcome != LookupOutcome.Pass && !HttpMethods.IsHead(context.Request.Method))
+        {
+            metrics.RecordBytes(distribution.Id, fromCache: lookup.Outcome is LookupOutcome.Hit or LookupOutcome.RefreshHit, served.Body.Length);
+        }
+
         switch (lookup.Outcome)
         {
             case LookupOutcome.Hit:
@@ -94,6 +99,7 @@ internal sealed partial class ViewerMiddleware(
     private async Task PassAsync(HttpContext context, Distribution distribution, string target, long started)
     {
         await passThrough.ForwardAsync(context, distribution, target);
+        metrics.RecordBytes(distribution.Id, fromCache: false, context.Response.ContentLength ?? 0);
         metrics.RecordRequest(distribution.Id, context.Response.StatusCode >= 500 ? "error" : "pass", started);
     }
 

@@ -3,31 +3,54 @@ using System.Diagnostics.Metrics;
 
 namespace OrleansEdge.Grains.Diagnostics;
 
-/// <summary>The silo side of the OrleansEdge meter: origin fetches, tags and invalidations.</summary>
+/// <summary>
+/// The silo side of the OrleansEdge meter: origin fetches, what this silo holds, tags and invalidations.
+/// Attributes are bounded (distribution, result, kind, reason): never a path, key or tag.
+/// </summary>
 public sealed class GrainMetrics
 {
     public const string MeterName = "OrleansEdge";
 
     private readonly Counter<long> _originFetches;
     private readonly Histogram<double> _originFetchDuration;
+    private readonly Counter<long> _originBytes;
     private readonly Counter<long> _invalidTags;
+    private readonly Counter<long> _evictions;
+    private readonly UpDownCounter<long> _memberships;
+    private readonly UpDownCounter<long> _tags;
+    private readonly Counter<long> _itemsAccepted;
+    private readonly Counter<long> _itemsCompleted;
+    private readonly UpDownCounter<long> _inProgress;
     private readonly Counter<long> _objectsInvalidated;
     private readonly Counter<long> _invalidationsCompleted;
     private readonly Histogram<double> _propagation;
+    private long _cachedObjects;
+    private long _cachedBytes;
 
     public GrainMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _originFetches = meter.CreateCounter<long>("orleansedge.origin.fetches", "{fetch}", "Origin requests made by object grains, by result.");
+        _originFetches = meter.CreateCounter<long>("orleansedge.origin.fetches", "{fetch}", "Origin requests made by object grains, by result (ok, not_modified, origin_error, timeout, unreachable, too_large).");
         _originFetchDuration = meter.CreateHistogram<double>("orleansedge.origin.fetch.duration", "s", "Time to fetch an object from its origin.");
+        _originBytes = meter.CreateCounter<long>("orleansedge.origin.bytes", "By", "Body bytes fetched from origins by object grains.");
+        meter.CreateObservableUpDownCounter("orleansedge.cache.objects", () => Volatile.Read(ref _cachedObjects), "{object}", "Objects whose copy this silo holds.");
+        meter.CreateObservableUpDownCounter("orleansedge.cache.size", () => Volatile.Read(ref _cachedBytes), "By", "Body bytes of the copies this silo holds.");
+        _evictions = meter.CreateCounter<long>("orleansedge.cache.evictions", "{object}", "Copies dropped without an invalidation, by reason.");
         _invalidTags = meter.CreateCounter<long>("orleansedge.tags.invalid", "{tag}", "Cache tags ignored because they break the tag rules or exceed 50 per object.");
+        _tags = meter.CreateUpDownCounter<long>("orleansedge.tags.tracked", "{tag}", "Tag grains on this silo that have members.");
+        _memberships = meter.CreateUpDownCounter<long>("orleansedge.tags.memberships", "{membership}", "Object memberships the tag grains on this silo track.");
+        _itemsAccepted = meter.CreateCounter<long>("orleansedge.invalidation.items.accepted", "{item}", "Invalidation items accepted, by kind (tag, path, prefix).");
+        _itemsCompleted = meter.CreateCounter<long>("orleansedge.invalidation.items.completed", "{item}", "Invalidation items completed, by kind.");
+        _inProgress = meter.CreateUpDownCounter<long>("orleansedge.invalidations.in_progress", "{invalidation}", "Invalidations running on this silo.");
         _objectsInvalidated = meter.CreateCounter<long>("orleansedge.invalidation.objects", "{object}", "Cached objects removed or marked stale by invalidations.");
         _invalidationsCompleted = meter.CreateCounter<long>("orleansedge.invalidations.completed", "{invalidation}", "Invalidations that reached Completed.");
-        _propagation = meter.CreateHistogram<double>("orleansedge.invalidation.propagation.duration", "s",
+        _propagation = meter.CreateHistogram<double>(PropagationInstrument, "s",
             "Time from accepting an invalidation to the last matching object no longer being served.");
     }
 
-    public void RecordOriginFetch(string result, long startedTimestamp)
+    public const string PropagationInstrument = "orleansedge.invalidation.propagation.duration";
+
+    public void RecordOriginFetch(string result, long startedTimestamp, int bytes = 0)
     {
         var tags = new TagList { { "result", result } };
         _originFetches.Add(1, tags);
@@ -35,7 +58,26 @@ public sealed class GrainMetrics
         {
             _originFetchDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
         }
+
+        if (bytes > 0)
+        {
+            _originBytes.Add(bytes);
+        }
     }
+
+    /// <summary>An object grain's stored copy changed from one of <paramref name="bytesBefore"/> to one of <paramref name="bytesAfter"/> (-1: none).</summary>
+    public void RecordCopyChange(long bytesBefore, long bytesAfter)
+    {
+        if (bytesBefore >= 0 == bytesAfter >= 0 && bytesBefore == bytesAfter)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _cachedObjects, (bytesAfter >= 0 ? 1 : 0) - (bytesBefore >= 0 ? 1 : 0));
+        Interlocked.Add(ref _cachedBytes, Math.Max(bytesAfter, 0) - Math.Max(bytesBefore, 0));
+    }
+
+    public void RecordEviction(string reason) => _evictions.Add(1, new TagList { { "reason", reason } });
 
     public void RecordInvalidTags(int count)
     {
@@ -45,9 +87,43 @@ public sealed class GrainMetrics
         }
     }
 
-    public void RecordInvalidationCompleted(string distribution, int objects, TimeSpan propagation)
+    /// <summary>A tag grain's member count went from <paramref name="before"/> to <paramref name="after"/>.</summary>
+    public void RecordMemberships(int before, int after)
+    {
+        if (before == after)
+        {
+            return;
+        }
+
+        _memberships.Add(after - before);
+        if ((before == 0) != (after == 0))
+        {
+            _tags.Add(after == 0 ? -1 : 1);
+        }
+    }
+
+    public void RecordInvalidationStarted(string distribution, IEnumerable<string> itemKinds, bool accepted)
     {
         var tags = new TagList { { "distribution", distribution } };
+        _inProgress.Add(1, tags);
+        if (accepted)
+        {
+            foreach (var kind in itemKinds)
+            {
+                _itemsAccepted.Add(1, new TagList { { "distribution", distribution }, { "kind", kind } });
+            }
+        }
+    }
+
+    public void RecordInvalidationCompleted(string distribution, IEnumerable<string> itemKinds, int objects, TimeSpan propagation)
+    {
+        var tags = new TagList { { "distribution", distribution } };
+        _inProgress.Add(-1, tags);
+        foreach (var kind in itemKinds)
+        {
+            _itemsCompleted.Add(1, new TagList { { "distribution", distribution }, { "kind", kind } });
+        }
+
         _objectsInvalidated.Add(objects, tags);
         _invalidationsCompleted.Add(1, tags);
         _propagation.Record(propagation.TotalSeconds, tags);

@@ -51,6 +51,12 @@ public static class EdgeSiloBuilderExtensions
             silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
         }
 
+        if (EdgeTelemetry.OtlpEndpoint(configuration) is not null)
+        {
+            // One trace from the API call through the fan-out across silos.
+            silo.AddActivityPropagation();
+        }
+
         return silo.AddEdgeGrains(settings.ObjectIdleLifetime);
     }
 }

@@ -30,7 +30,7 @@ internal sealed partial class InvalidationGrain(
         if (state.State.Record is { Status: InvalidationStatus.InProgress } record)
         {
             LogResuming(logger, record.Id);
-            _run = RunAsync();
+            _run = RunAsync(resumed: true);
         }
 
         return Task.CompletedTask;
@@ -57,7 +57,7 @@ internal sealed partial class InvalidationGrain(
         state.State.Request = request;
         state.State.Record = record;
         await state.WriteStateAsync();
-        _run = RunAsync();
+        _run = RunAsync(resumed: false);
         return record;
     }
 
@@ -73,10 +73,16 @@ internal sealed partial class InvalidationGrain(
         return state.State.Record;
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(bool resumed)
     {
         var request = state.State.Request!;
         var record = state.State.Record!;
+        using var activity = EdgeTelemetry.Source.StartActivity("invalidation");
+        activity?.SetTag("orleansedge.invalidation.id", record.Id);
+        activity?.SetTag("orleansedge.distribution", request.Distribution);
+        activity?.SetTag("orleansedge.items", request.Items.Length);
+        var kinds = request.Items.Select(static i => i.Kind.ToString().ToLowerInvariant()).ToArray();
+        metrics.RecordInvalidationStarted(request.Distribution, kinds, accepted: !resumed);
         var stamp = new InvalidationStamp(record.Created, request.Soft);
         var scope = EdgeKeys.Scope(request.Distribution, request.Tenant);
 
@@ -100,7 +106,8 @@ internal sealed partial class InvalidationGrain(
             await GrainFactory.GetGrain<IInvalidationLogGrain>(request.Distribution).CompletedAsync(record.Id, completed);
             return 0;
         }, record.Id);
-        metrics.RecordInvalidationCompleted(request.Distribution, invalidated, completed - record.Created);
+        metrics.RecordInvalidationCompleted(request.Distribution, kinds, invalidated, completed - record.Created);
+        activity?.SetTag("orleansedge.objects", invalidated);
         LogCompleted(logger, record.Id, invalidated, (completed - record.Created).TotalMilliseconds);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Placement;
+using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Invalidations;
@@ -42,6 +43,7 @@ internal sealed class KeyIndexGrain(ILogger<KeyIndexGrain> logger) : Grain, IKey
 
     async Task<int> IKeyIndexGrain.InvalidatePrefixAsync(string keyPrefix, InvalidationStamp stamp)
     {
+        using var activity = EdgeTelemetry.Source.StartActivity("invalidate prefix");
         var matches = new List<string>();
         foreach (var key in _keys.Keys)
         {

@@ -70,6 +70,12 @@ internal sealed partial class CachedObjectGrain(
         }
 
         LeaveTags(_joinedTags, _joinedHeader);
+        if (_copy is not null)
+        {
+            metrics.RecordEviction("idle");
+            SetCopy(null);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -368,6 +374,7 @@ internal sealed partial class CachedObjectGrain(
 
     private void SetCopy(CachedResponse? copy)
     {
+        metrics.RecordCopyChange(_copy?.Body.Length ?? -1, copy?.Body.Length ?? -1);
         _copy = copy;
         _hitTask = null;
     }

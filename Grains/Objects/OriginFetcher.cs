@@ -52,7 +52,7 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
                 return OriginFetch.TooLarge;
             }
 
-            metrics.RecordOriginFetch(status >= 500 ? "origin_error" : "ok", started);
+            metrics.RecordOriginFetch(status >= 500 ? "origin_error" : "ok", started, body.Length);
             return new OriginFetch(OriginFetchKind.Response, status, headers, body);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Placement;
+using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Interfaces.Tags;
@@ -16,7 +17,7 @@ namespace OrleansEdge.Grains.Tags;
 /// </remarks>
 [Reentrant]
 [RandomPlacement]
-internal sealed class TagGrain(TimeProvider time, ILogger<TagGrain> logger) : Grain, ITagGrain
+internal sealed class TagGrain(TimeProvider time, GrainMetrics metrics, ILogger<TagGrain> logger) : Grain, ITagGrain
 {
     /// <summary>How long an invalidation is remembered with no members left: longer than any fetch can last.</summary>
     private static readonly TimeSpan InvalidationMemory = 2 * OriginProfile.MaxResponseTimeout;
@@ -35,12 +36,21 @@ internal sealed class TagGrain(TimeProvider time, ILogger<TagGrain> logger) : Gr
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.RecordMemberships(_members.Count, 0);
+        return Task.CompletedTask;
+    }
+
     Task<TagJoinVerdict> ITagGrain.JoinAsync(string objectKey, DateTimeOffset fetchStarted)
     {
+        var before = _members.Count;
         if (!_members.TryGetValue(objectKey, out var joined) || joined < fetchStarted)
         {
             _members[objectKey] = fetchStarted;
         }
+
+        metrics.RecordMemberships(before, _members.Count);
 
         var verdict = _lastHard > fetchStarted ? TagJoinVerdict.InvalidatedHard
             : _lastSoft > fetchStarted ? TagJoinVerdict.InvalidatedSoft
@@ -54,6 +64,7 @@ internal sealed class TagGrain(TimeProvider time, ILogger<TagGrain> logger) : Gr
         if (_members.TryGetValue(objectKey, out var joined) && joined <= fetchStarted)
         {
             _members.Remove(objectKey);
+            metrics.RecordMemberships(_members.Count + 1, _members.Count);
             KeepAlive();
         }
 
@@ -62,6 +73,8 @@ internal sealed class TagGrain(TimeProvider time, ILogger<TagGrain> logger) : Gr
 
     public async Task<int> InvalidateAsync(InvalidationStamp stamp)
     {
+        using var activity = EdgeTelemetry.Source.StartActivity("invalidate tag");
+        var before = _members.Count;
         if (stamp.Soft)
         {
             _lastSoft = Latest(_lastSoft, stamp.Created);
@@ -91,6 +104,7 @@ internal sealed class TagGrain(TimeProvider time, ILogger<TagGrain> logger) : Gr
         }
 
         KeepAlive();
+        activity?.SetTag("orleansedge.members", targets.Count);
 
         try
         {
@@ -111,6 +125,10 @@ internal sealed class TagGrain(TimeProvider time, ILogger<TagGrain> logger) : Gr
             }
 
             throw;
+        }
+        finally
+        {
+            metrics.RecordMemberships(before, _members.Count);
         }
     }
 

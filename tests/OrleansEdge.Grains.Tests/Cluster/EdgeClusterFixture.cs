@@ -30,6 +30,7 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(EdgeStorage.Name);
             silo.AddEdgeGrains();
+            silo.AddActivityPropagation();
 
             // Tag and index grains collected after two idle seconds unless they keep themselves alive:
             // the tests below would see lost memberships within the time they run.
@@ -40,6 +41,7 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
                 options.ClassSpecificCollectionAge[typeof(OrleansEdge.Grains.Keys.KeyIndexGrain).FullName!] = IdleCollectionAge;
             });
         });
+        builder.ConfigureClient(client => client.AddActivityPropagation());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
