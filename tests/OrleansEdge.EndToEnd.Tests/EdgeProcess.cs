@@ -3,7 +3,7 @@ using System.Text;
 
 namespace OrleansEdge.EndToEnd.Tests;
 
-/// <summary>A real OrleansEdge process (Gateway or Silo) started from the build output, stopped by its PID.</summary>
+/// <summary>A real process the tests start (an OrleansEdge Gateway or Silo, or a tool such as Prometheus), stopped by its PID.</summary>
 public sealed class EdgeProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -44,14 +44,19 @@ public sealed class EdgeProcess : IAsyncDisposable
             throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        return Run("dotnet", [dll, .. arguments], contentRoot ?? Path.GetDirectoryName(dll)!);
+    }
+
+    /// <summary>Starts any program, its output captured for failure messages.</summary>
+    public static EdgeProcess Run(string file, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(file)
         {
-            WorkingDirectory = contentRoot ?? Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

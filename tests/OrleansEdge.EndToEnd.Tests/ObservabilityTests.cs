@@ -98,9 +98,11 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
                 static_configs:
                   - targets: ["127.0.0.1:{control}"]
             """);
-        await using var prometheus = ExternalProcess.Start(Tool("prometheus"),
+        await using var prometheus = EdgeProcess.Run(Tool("prometheus"),
+        [
             $"--config.file={configPath}", $"--storage.tsdb.path={Path.Combine(root, "data")}",
-            $"--web.listen-address=127.0.0.1:{prometheusPort}", "--log.level=warn");
+            $"--web.listen-address=127.0.0.1:{prometheusPort}", "--log.level=warn",
+        ]);
         var api = new PrometheusApi(http, $"http://127.0.0.1:{prometheusPort}");
         await api.WaitForAsync("count_over_time(orleansedge_viewer_requests_total{result=\"hit\"}[1m])", v => v >= 2, prometheus);
 
@@ -212,7 +214,7 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
             return result.EnumerateArray().Select(r => double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)).ToArray();
         }
 
-        public async Task WaitForAsync(string expression, Func<double, bool> condition, ExternalProcess prometheus)
+        public async Task WaitForAsync(string expression, Func<double, bool> condition, EdgeProcess prometheus)
         {
             for (var i = 0; i < 300; i++)
             {
@@ -238,68 +240,5 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
 
         public async Task<string[]> LabelValuesAsync(string label) =>
             (await GetAsync($"/api/v1/label/{Uri.EscapeDataString(label)}/values")).GetProperty("data").EnumerateArray().Select(e => e.GetString()!).ToArray();
-    }
-}
-
-/// <summary>A non-OrleansEdge program the tests run (Prometheus), stopped by its PID.</summary>
-public sealed class ExternalProcess : IAsyncDisposable
-{
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private ExternalProcess(Process process)
-    {
-        _process = process;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-    }
-
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    public static ExternalProcess Start(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return new ExternalProcess(Process.Start(start)!);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                if (_output.Length < 100_000)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
     }
 }
