@@ -21,6 +21,15 @@ public sealed class EdgeOptions
     public InvalidationOptions Invalidation { get; set; } = new();
 
     public DemoOptions Demo { get; set; } = new();
+
+    public NearCacheOptions NearCache { get; set; } = new();
+}
+
+/// <summary>The copies each gateway keeps in its own memory and serves without a grain call.</summary>
+public sealed class NearCacheOptions
+{
+    /// <summary>Most bytes of copies a gateway keeps (least recently used go first). Default 256 MiB; 0 turns the near-cache off.</summary>
+    public long CapacityBytes { get; set; } = 256L * 1024 * 1024;
 }
 
 public sealed class ListenOptions

@@ -83,6 +83,11 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             errors.Add("Edge:Invalidation:MaxPathLength: must be at least 1.");
         }
 
+        if (options.NearCache.CapacityBytes < 0)
+        {
+            errors.Add("Edge:NearCache:CapacityBytes: must not be negative.");
+        }
+
         if (limits.PurgeTimeout <= TimeSpan.Zero)
         {
             errors.Add("Edge:Invalidation:PurgeTimeout: must be positive.");

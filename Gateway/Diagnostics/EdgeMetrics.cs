@@ -11,9 +11,11 @@ internal sealed class EdgeMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _bytes;
 
-    public EdgeMetrics(IMeterFactory meterFactory)
+    public EdgeMetrics(IMeterFactory meterFactory, Viewer.LocalCopies copies)
     {
         var meter = meterFactory.Create(GrainMetrics.MeterName);
+        meter.CreateObservableUpDownCounter("orleansedge.gateway.cache.objects", () => (long)copies.Count, "{object}", "Copies this gateway holds in its own memory.");
+        meter.CreateObservableUpDownCounter("orleansedge.gateway.cache.size", () => copies.Bytes, "By", "Approximate bytes of the copies this gateway holds.");
         _requests = meter.CreateCounter<long>("orleansedge.viewer.requests", "{request}", "Viewer requests by distribution and result (hit, miss, refresh_hit, pass, error).");
         _duration = meter.CreateHistogram<double>("orleansedge.viewer.request.duration", "s", "Time to answer a viewer request.");
         _bytes = meter.CreateCounter<long>("orleansedge.viewer.bytes", "By", "Body bytes sent to viewers, by source (cache or origin).");

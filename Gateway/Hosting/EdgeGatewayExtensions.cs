@@ -26,6 +26,10 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<EdgeMetrics>();
         services.AddSingleton<OriginPassThrough>();
         services.AddSingleton<InvalidationService>();
+        var capacity = builder.Configuration.GetValue<long?>("Edge:NearCache:CapacityBytes") ?? new NearCacheOptions().CapacityBytes;
+        services.AddSingleton(sp => new LocalCopies(sp.GetRequiredService<TimeProvider>(), capacity));
+        services.AddSingleton<GatewayMembership>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayMembership>());
         services.AddOriginHttpClient();
         services.AddHostedService<InvalidationResumer>();
         if (builder.Configuration.GetValue<bool>("Edge:Demo:Enabled"))

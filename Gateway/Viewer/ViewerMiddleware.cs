@@ -14,6 +14,7 @@ internal sealed partial class ViewerMiddleware(
     RequestDelegate next,
     RouteTableProvider routes,
     IGrainFactory grains,
+    LocalCopies copies,
     OriginPassThrough passThrough,
     EdgeMetrics metrics,
     TimeProvider time,
@@ -36,18 +37,50 @@ internal sealed partial class ViewerMiddleware(
         }
 
         var target = RequestTarget(context);
-        return IsShareable(context.Request)
-            ? LookupAsync(context, route, target, started)
-            : PassAsync(context, route.Distribution, target, started);
+        if (!IsShareable(context.Request))
+        {
+            return PassAsync(context, route.Distribution, target, started);
+        }
+
+        // The hit path: the key is assembled on the stack and looked up without a grain call or allocation.
+        var now = time.GetUtcNow();
+        var length = route.Scope.Length + target.Length;
+        if (length <= MaxStackKey)
+        {
+            Span<char> key = stackalloc char[length];
+            route.Scope.CopyTo(key);
+            target.CopyTo(key[route.Scope.Length..]);
+            if (copies.TryGet(key, now, out var copy))
+            {
+                metrics.RecordBytes(route.Distribution.Id, fromCache: true, HttpMethods.IsHead(context.Request.Method) ? 0 : copy.Body.Length);
+                var written = CachedResponseWriter.WriteAsync(context, copy, CacheStatus.Hit, withAge: true, route.Distribution, now);
+                if (written.IsCompletedSuccessfully)
+                {
+                    metrics.RecordRequest(route.Distribution.Id, "hit", started);
+                    return Task.CompletedTask;
+                }
+
+                return AwaitHitAsync(written, route.Distribution.Id, started);
+            }
+        }
+
+        return LookupAsync(context, route, target, started, now);
     }
 
-    private async Task LookupAsync(HttpContext context, ViewerRoute route, string target, long started)
+    private async Task AwaitHitAsync(Task written, string distribution, long started)
+    {
+        await written;
+        metrics.RecordRequest(distribution, "hit", started);
+    }
+
+    private async Task LookupAsync(HttpContext context, ViewerRoute route, string target, long started, DateTimeOffset lookupStarted)
     {
         var distribution = route.Distribution;
+        var key = string.Concat(route.Scope, target);
         ObjectLookup lookup;
         try
         {
-            lookup = await grains.GetGrain<ICachedObjectGrain>(string.Concat(route.Scope, target)).GetAsync(distribution.Profile);
+            lookup = await grains.GetGrain<ICachedObjectGrain>(key).GetAsync(distribution.Profile);
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -61,6 +94,11 @@ internal sealed partial class ViewerMiddleware(
         if (lookup.Response is { } served && lookup.Outcome != LookupOutcome.Pass && !HttpMethods.IsHead(context.Request.Method))
         {
             metrics.RecordBytes(distribution.Id, fromCache: lookup.Outcome is LookupOutcome.Hit or LookupOutcome.RefreshHit, served.Body.Length);
+        }
+
+        if (lookup.Outcome is LookupOutcome.Hit or LookupOutcome.Miss or LookupOutcome.RefreshHit)
+        {
+            copies.Store(key, route.Scope, distribution.TagHeader, lookup.Response!, lookupStarted);
         }
 
         switch (lookup.Outcome)
@@ -138,6 +176,9 @@ internal sealed partial class ViewerMiddleware(
         var colon = span.LastIndexOf(':');
         return colon >= 0 ? span[..colon] : span;
     }
+
+    /// <summary>Keys longer than this (rare: 2,048 characters) skip the local lookup rather than use the heap.</summary>
+    private const int MaxStackKey = 2048;
 
     private static string ReasonPhrase(int status) => status == StatusCodes.Status504GatewayTimeout ? "Gateway Timeout" : "Bad Gateway";
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
@@ -23,6 +24,7 @@ internal sealed partial class InvalidationGrain(
     ILogger<InvalidationGrain> logger) : Grain, IInvalidationGrain
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan GatewayCallTimeout = TimeSpan.FromSeconds(5);
     private Task? _run;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -98,6 +100,11 @@ internal sealed partial class InvalidationGrain(
             invalidated += count;
         }
 
+        // Gateways are told only now, once no grain holds a matching copy: a gateway that registers after
+        // the list below is taken can only fetch copies newer than this invalidation.
+        var notice = new InvalidationNotice { InvalidationId = record.Id, Scope = scope, Items = request.Items, TagHeader = request.TagHeader, Stamp = stamp };
+        await UntilDoneAsync(() => NotifyGatewaysAsync(notice), record.Id);
+
         var completed = time.GetUtcNow();
         state.State.Record = record with { Status = InvalidationStatus.Completed, Completed = completed, ObjectsInvalidated = invalidated };
         await UntilDoneAsync(async () =>
@@ -147,6 +154,37 @@ internal sealed partial class InvalidationGrain(
         }
     }
 
+    /// <summary>Waits until every gateway whose lease runs has dropped its copies; one that lets its lease lapse stops serving anyway.</summary>
+    private async Task<int> NotifyGatewaysAsync(InvalidationNotice notice)
+    {
+        var registry = GrainFactory.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key);
+        var leases = await registry.LiveAsync();
+        await Task.WhenAll(leases.Select(lease => NotifyAsync(registry, lease, notice)));
+        return leases.Length;
+    }
+
+    private async Task NotifyAsync(IGatewayRegistryGrain registry, GatewayLease lease, InvalidationNotice notice)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await lease.Observer.ApplyAsync(notice).WaitAsync(GatewayCallTimeout);
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                if (!await registry.IsLiveAsync(lease.GatewayId))
+                {
+                    return;
+                }
+
+                LogGatewayUnreachable(logger, exception, notice.InvalidationId, lease.GatewayId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), time);
+            }
+        }
+    }
+
     /// <summary>An invalidation is never dropped: a failed step is retried, with a capped backoff, until it succeeds.</summary>
     private async Task<int> UntilDoneAsync(Func<Task<int>> step, string id)
     {
@@ -170,6 +208,9 @@ internal sealed partial class InvalidationGrain(
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Invalidation {Id} step failed (attempt {Attempt}); retrying in {DelayMs} ms")]
     private static partial void LogStepFailed(ILogger logger, Exception exception, string id, int attempt, double delayMs);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Invalidation {Id} could not reach gateway {Gateway} (attempt {Attempt}); its lease still runs, retrying")]
+    private static partial void LogGatewayUnreachable(ILogger logger, Exception exception, string id, Guid gateway, int attempt);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Resuming invalidation {Id}, cut off before it completed")]
     private static partial void LogResuming(ILogger logger, string id);

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using OrleansEdge.Grains.Interfaces.Gateways;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Objects;
+
+namespace OrleansEdge.Gateway.Viewer;
+
+/// <summary>
+/// The copies this gateway serves without asking the cluster: a hit on one is a dictionary lookup.
+/// </summary>
+/// <remarks>
+/// Safety rests on three rules. Copies are served only while the gateway's lease with the cluster runs, so a
+/// gateway cut off from invalidation notices stops serving before any invalidation stops waiting for it. A
+/// copy is stored only if its lookup started after the gateway registered, so an invalidation that missed
+/// this gateway had already reached every grain. And notices are remembered for a while, so a copy fetched
+/// before a notice but stored after it is refused.
+/// </remarks>
+internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
+{
+    /// <summary>Longer than any lookup can take (the Orleans response timeout is 30 s).</summary>
+    private static readonly TimeSpan NoticeMemory = TimeSpan.FromMinutes(2);
+
+    private readonly ConcurrentDictionary<string, LocalCopy> _copies = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _clock = new();
+    private readonly Lock _noticesLock = new();
+    private readonly List<(InvalidationNotice Notice, DateTimeOffset Received)> _notices = [];
+    private long _bytes;
+    private long _leaseUntilTicks;
+    private long _epochStartTicks = long.MaxValue;
+
+    public int Count => _copies.Count;
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>The lookup for hits: a fresh copy, while the lease runs. No allocation.</summary>
+    public bool TryGet(ReadOnlySpan<char> key, DateTimeOffset now, out CachedResponse response)
+    {
+        if (now.UtcTicks < Volatile.Read(ref _leaseUntilTicks)
+            && _copies.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var copy)
+            && copy.Response.IsFresh(now))
+        {
+            copy.Referenced = 1;
+            response = copy.Response;
+            return true;
+        }
+
+        response = null!;
+        return false;
+    }
+
+    /// <summary>Keeps a copy the cluster returned for a lookup that started at <paramref name="lookupStarted"/>.</summary>
+    public void Store(string key, string scope, string? tagHeader, CachedResponse response, DateTimeOffset lookupStarted)
+    {
+        var now = time.GetUtcNow();
+        if (!response.IsFresh(now) || lookupStarted.UtcTicks < Volatile.Read(ref _epochStartTicks) || now.UtcTicks >= Volatile.Read(ref _leaseUntilTicks))
+        {
+            return;
+        }
+
+        var copy = new LocalCopy(key, scope, tagHeader, response);
+        lock (_noticesLock)
+        {
+            foreach (var (notice, _) in _notices)
+            {
+                if (Covers(notice, copy))
+                {
+                    return;
+                }
+            }
+
+            // Under the same lock as Apply, so a notice is either seen here or finds this copy there.
+            if (_copies.TryGetValue(key, out var previous))
+            {
+                Interlocked.Add(ref _bytes, -previous.Size);
+            }
+
+            _copies[key] = copy;
+            Interlocked.Add(ref _bytes, copy.Size);
+        }
+
+        _clock.Enqueue(key);
+        Evict();
+    }
+
+    /// <summary>Drops every copy the notice covers; returns how many.</summary>
+    public int Apply(InvalidationNotice notice)
+    {
+        var dropped = 0;
+        lock (_noticesLock)
+        {
+            var now = time.GetUtcNow();
+            _notices.RemoveAll(n => now - n.Received > NoticeMemory);
+            _notices.Add((notice, now));
+            foreach (var copy in _copies.Values)
+            {
+                if (Covers(notice, copy) && _copies.TryRemove(new KeyValuePair<string, LocalCopy>(copy.Key, copy)))
+                {
+                    Interlocked.Add(ref _bytes, -copy.Size);
+                    dropped++;
+                }
+            }
+        }
+
+        return dropped;
+    }
+
+    /// <summary>The cluster renewed this gateway's lease; <paramref name="registeredAt"/> is when this lease epoch began.</summary>
+    public void Renewed(DateTimeOffset until, DateTimeOffset registeredAt)
+    {
+        if (Volatile.Read(ref _epochStartTicks) == long.MaxValue)
+        {
+            Volatile.Write(ref _epochStartTicks, registeredAt.UtcTicks);
+        }
+
+        Volatile.Write(ref _leaseUntilTicks, until.UtcTicks);
+    }
+
+    /// <summary>The lease ran out: nothing held may be served, and a new epoch starts at the next registration.</summary>
+    public void Expire()
+    {
+        Volatile.Write(ref _leaseUntilTicks, 0);
+        Volatile.Write(ref _epochStartTicks, long.MaxValue);
+        lock (_noticesLock)
+        {
+            _copies.Clear();
+            Interlocked.Exchange(ref _bytes, 0);
+        }
+    }
+
+    public bool LeaseRuns(DateTimeOffset now) => now.UtcTicks < Volatile.Read(ref _leaseUntilTicks);
+
+    /// <summary>CLOCK eviction, an approximation of least-recently-used that costs a flag write per hit.</summary>
+    private void Evict()
+    {
+        var budget = _clock.Count * 2;
+        while (Interlocked.Read(ref _bytes) > capacityBytes && budget-- > 0 && _clock.TryDequeue(out var key))
+        {
+            if (!_copies.TryGetValue(key, out var copy))
+            {
+                continue;
+            }
+
+            if (Interlocked.Exchange(ref copy.Referenced, 0) == 1)
+            {
+                _clock.Enqueue(key);
+            }
+            else if (_copies.TryRemove(new KeyValuePair<string, LocalCopy>(key, copy)))
+            {
+                Interlocked.Add(ref _bytes, -copy.Size);
+            }
+        }
+    }
+
+    private static bool Covers(InvalidationNotice notice, LocalCopy copy)
+    {
+        if (copy.Scope != notice.Scope || !notice.Stamp.Covers(copy.Response.FetchStarted))
+        {
+            return false;
+        }
+
+        foreach (var item in notice.Items)
+        {
+            var matches = item.Kind switch
+            {
+                InvalidationItemKind.Tag => notice.TagHeader is not null
+                    && string.Equals(copy.TagHeader, notice.TagHeader, StringComparison.OrdinalIgnoreCase)
+                    && copy.Response.HasTag(item.Value),
+                InvalidationItemKind.Path => copy.Key.Length == copy.Scope.Length + item.Value.Length
+                    && copy.Key.AsSpan(copy.Scope.Length).SequenceEqual(item.Value),
+                _ => copy.Key.AsSpan(copy.Scope.Length).StartsWith(item.Value, StringComparison.Ordinal),
+            };
+            if (matches)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private sealed class LocalCopy(string key, string scope, string? tagHeader, CachedResponse response)
+    {
+        public string Key { get; } = key;
+        public string Scope { get; } = scope;
+        public string? TagHeader { get; } = tagHeader;
+        public CachedResponse Response { get; } = response;
+
+        /// <summary>Body plus a rough allowance for headers and bookkeeping.</summary>
+        public long Size { get; } = response.Body.Length + 512 + key.Length * 2;
+
+        public int Referenced;
+    }
+}

@@ -1,0 +1,45 @@
+using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Interfaces.Gateways;
+
+namespace OrleansEdge.Grains.Gateways;
+
+/// <summary>
+/// The gateways holding copies, with their leases. Every renewal is written to storage before it is
+/// acknowledged: if this grain's silo dies, its next activation still knows every gateway that believes
+/// itself live, so no invalidation completes without them.
+/// </summary>
+internal sealed class GatewayRegistryGrain(
+    [PersistentState("gateway-registry", EdgeStorage.Name)] IPersistentState<GatewayRegistryState> state,
+    TimeProvider time) : Grain, IGatewayRegistryGrain
+{
+    private Dictionary<Guid, GatewayLease> Leases => state.State.Leases;
+
+    async Task IGatewayRegistryGrain.RenewAsync(Guid gatewayId, IGatewayObserver observer)
+    {
+        var now = time.GetUtcNow();
+        Leases[gatewayId] = new GatewayLease(gatewayId, observer, now + IGatewayRegistryGrain.LeaseDuration);
+        foreach (var expired in Leases.Values.Where(l => l.Until < now).Select(l => l.GatewayId).ToList())
+        {
+            Leases.Remove(expired);
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    async Task IGatewayRegistryGrain.LeaveAsync(Guid gatewayId)
+    {
+        if (Leases.Remove(gatewayId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    Task<GatewayLease[]> IGatewayRegistryGrain.LiveAsync()
+    {
+        var now = time.GetUtcNow();
+        return Task.FromResult(Leases.Values.Where(l => l.Until >= now).ToArray());
+    }
+
+    Task<bool> IGatewayRegistryGrain.IsLiveAsync(Guid gatewayId) =>
+        Task.FromResult(Leases.TryGetValue(gatewayId, out var lease) && lease.Until >= time.GetUtcNow());
+}

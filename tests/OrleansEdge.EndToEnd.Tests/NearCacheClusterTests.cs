@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using OrleansEdge.Tests.Shared;
+
+namespace OrleansEdge.EndToEnd.Tests;
+
+/// <summary>Real processes in cluster mode: Redis, two silos and gateways that each keep copies in their own memory.</summary>
+public sealed class NearCacheClusterTests : IAsyncLifetime
+{
+    private readonly string _clusterId = "near-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly List<EdgeProcess> _processes = [];
+    private RedisServer _redis = null!;
+    private TestOrigin _origin = null!;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _origin = await TestOrigin.StartAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            _processes.Add(EdgeProcess.Start("Silo",
+            [
+                $"--ConnectionStrings:Redis={_redis.ConnectionString}", $"--Edge:Cluster:ClusterId={_clusterId}", $"--Edge:Cluster:ServiceId={_clusterId}",
+                $"--Edge:Cluster:SiloPort={FreePort.Next()}", $"--Edge:Cluster:GatewayPort={FreePort.Next()}",
+            ]));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_processes))
+        {
+            await process.DisposeAsync();
+        }
+
+        await _origin.DisposeAsync();
+        await _redis.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private async Task<Gateway> StartGatewayAsync()
+    {
+        var gateway = new Gateway(FreePort.Next(), FreePort.Next());
+        var process = EdgeProcess.Start("Gateway",
+        [
+            $"--ConnectionStrings:Redis={_redis.ConnectionString}", $"--Edge:Cluster:ClusterId={_clusterId}", $"--Edge:Cluster:ServiceId={_clusterId}",
+            $"--Edge:Listen:Viewer=http://127.0.0.1:{gateway.ViewerPort}", $"--Edge:Listen:Control=http://127.0.0.1:{gateway.ControlPort}",
+            $"--Edge:Distributions:E1:Origin={_origin.BaseUrl}", "--Edge:Distributions:E1:Domains:0=near.test",
+        ]);
+        _processes.Add(process);
+        gateway.Process = process;
+        await process.WaitReadyAsync($"http://127.0.0.1:{gateway.ControlPort}/readyz");
+
+        // Local copies are served once the gateway holds a lease: wait until a hit no longer reaches the cluster.
+        for (var i = 0; i < 100; i++)
+        {
+            var probe = $"/lease-probe/{Guid.NewGuid():N}";
+            await XCacheAsync(gateway, probe);
+            await XCacheAsync(gateway, probe);
+            if (await LocalCopiesAsync(gateway) > 0)
+            {
+                return gateway;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the gateway never held local copies");
+    }
+
+    private async Task<string> XCacheAsync(Gateway gateway, string target)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gateway.ViewerPort}{target}");
+        request.Headers.Host = "near.test";
+        using var response = await _http.SendAsync(request);
+        return response.Headers.GetValues("X-Cache").Single();
+    }
+
+    private async Task<double> LocalCopiesAsync(Gateway gateway)
+    {
+        var metrics = await _http.GetStringAsync($"http://127.0.0.1:{gateway.ControlPort}/metrics");
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("orleansedge_gateway_cache_objects", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<HttpResponseMessage> PurgeAsync(Gateway gateway, string tag) =>
+        await _http.PostAsync($"http://127.0.0.1:{gateway.ControlPort}/purge/E1", new StringContent($"{{\"tags\":[\"{tag}\"]}}"));
+
+    [Fact]
+    public async Task HitOnBothGateways_OnePurge_MissOnBoth()
+    {
+        var a = await StartGatewayAsync();
+        var b = await StartGatewayAsync();
+        var tag = $"near-{Guid.NewGuid():N}";
+        var target = $"/near/{Guid.NewGuid():N}?tags={tag}";
+
+        Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(a, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(b, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(b, target));
+        var origin = _origin.Requests(target);
+        for (var i = 0; i < 20; i++)
+        {
+            await XCacheAsync(a, target);
+            await XCacheAsync(b, target);
+        }
+
+        Assert.Equal(1, origin);
+        Assert.Equal(1, _origin.Requests(target));
+
+        using (var purge = await PurgeAsync(b, tag))
+        {
+            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        }
+
+        Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(a, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(b, target));
+        Assert.Equal(2, _origin.Requests(target));
+    }
+
+    [Fact]
+    public async Task KilledGateway_InvalidationCompletesWhenItsLeaseRunsOut_SurvivorsMiss()
+    {
+        var a = await StartGatewayAsync();
+        var doomed = await StartGatewayAsync();
+        var tag = $"kill-{Guid.NewGuid():N}";
+        var target = $"/kill/{Guid.NewGuid():N}?tags={tag}";
+        await XCacheAsync(a, target);
+        await XCacheAsync(doomed, target);
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(a, target));
+
+        await doomed.Process.KillAsync();
+        var clock = Stopwatch.StartNew();
+        using (var purge = await PurgeAsync(a, tag))
+        {
+            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        }
+
+        // Completed waited for the dead gateway only as long as its lease could still run.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
+    }
+
+    private sealed class Gateway(int viewerPort, int controlPort)
+    {
+        public int ViewerPort { get; } = viewerPort;
+        public int ControlPort { get; } = controlPort;
+        public EdgeProcess Process { get; set; } = null!;
+    }
+}
