@@ -36,15 +36,33 @@ internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvid
         grains.GetGrain<IInvalidationLogGrain>(distribution.Id).ListAsync(tenant, marker, maxItems);
 
     /// <summary>The completed record, or null if propagation did not finish within <paramref name="timeout"/>.</summary>
+    /// <remarks>
+    /// If the silo running the invalidation dies, the next call activates its grain elsewhere, which resumes
+    /// the run from its durable record: waiting again is all it takes.
+    /// </remarks>
     public async Task<InvalidationRecord?> WaitAsync(Distribution distribution, string tenant, string id, TimeSpan timeout)
     {
-        try
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
         {
-            return await Record(distribution, tenant, id).WaitForCompletionAsync().WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            return null;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            try
+            {
+                return await Record(distribution, tenant, id).WaitForCompletionAsync().WaitAsync(left);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+            catch (Exception exception) when (exception is OrleansException or SiloUnavailableException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
         }
     }
 

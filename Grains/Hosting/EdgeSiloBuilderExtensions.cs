@@ -21,6 +21,7 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<GrainMetrics>();
         silo.Services.TryAddSingleton<OriginFetcher>();
+        silo.Services.TryAddSingleton<IDurableIndex, MemoryOnlyIndex>();
         silo.Configure<GrainCollectionOptions>(options =>
             options.ClassSpecificCollectionAge[typeof(CachedObjectGrain).FullName!] = objectIdleLifetime ?? TimeSpan.FromHours(1));
         return silo;
@@ -49,6 +50,8 @@ public static class EdgeSiloBuilderExtensions
             silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
             silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
             silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+            silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
+            silo.Services.AddSingleton<IDurableIndex>(sp => new RedisDurableIndex(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
         }
 
         if (EdgeTelemetry.OtlpEndpoint(configuration) is not null)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Placement;
 using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Invalidations;
@@ -15,18 +16,31 @@ namespace OrleansEdge.Grains.Keys;
 /// </remarks>
 [Reentrant]
 [RandomPlacement]
-internal sealed class KeyIndexGrain(ILogger<KeyIndexGrain> logger) : Grain, IKeyIndexGrain
+internal sealed class KeyIndexGrain(IDurableIndex index, ILogger<KeyIndexGrain> logger) : Grain, IKeyIndexGrain
 {
     private readonly Dictionary<string, Guid> _keys = new(StringComparer.Ordinal);
+    private string _index = "";
 
-    Task IKeyIndexGrain.AddAsync(string objectKey, Guid activation)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // In cluster mode the keys outlive this activation's silo: a wildcard after a silo death still finds them.
+        _index = this.GetPrimaryKeyString();
+        foreach (var (key, activation) in await index.LoadAsync(_index))
+        {
+            _keys[key] = Guid.Parse(activation);
+        }
+
+        DelayDeactivation(_keys.Count > 0 ? Timeout.InfiniteTimeSpan : TimeSpan.Zero);
+    }
+
+    async Task IKeyIndexGrain.AddAsync(string objectKey, Guid activation)
     {
         _keys[objectKey] = activation;
         DelayDeactivation(Timeout.InfiniteTimeSpan);
-        return Task.CompletedTask;
+        await index.SetAsync(_index, objectKey, activation.ToString());
     }
 
-    Task IKeyIndexGrain.RemoveAsync(string objectKey, Guid activation)
+    async Task IKeyIndexGrain.RemoveAsync(string objectKey, Guid activation)
     {
         // A removal from an older activation may arrive after the newer one registered: keep the newer.
         if (_keys.TryGetValue(objectKey, out var registered) && registered == activation)
@@ -36,9 +50,9 @@ internal sealed class KeyIndexGrain(ILogger<KeyIndexGrain> logger) : Grain, IKey
             {
                 DelayDeactivation(TimeSpan.Zero);
             }
-        }
 
-        return Task.CompletedTask;
+            await index.RemoveAsync(_index, [objectKey]);
+        }
     }
 
     async Task<int> IKeyIndexGrain.InvalidatePrefixAsync(string keyPrefix, InvalidationStamp stamp)

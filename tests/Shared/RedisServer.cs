@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using OrleansEdge.Tests.Shared;
 
-namespace OrleansEdge.EndToEnd.Tests;
+namespace OrleansEdge.Tests.Shared;
 
 /// <summary>
 /// The Redis the cluster tests use: the one ./scripts/test.sh started (ORLEANSEDGE_TEST_REDIS), or else a

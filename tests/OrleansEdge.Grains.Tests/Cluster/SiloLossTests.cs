@@ -1,0 +1,131 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Keys;
+using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Grains.Invalidations;
+using OrleansEdge.Tests.Shared;
+using StackExchange.Redis;
+
+namespace OrleansEdge.Grains.Tests.Cluster;
+
+/// <summary>
+/// A cluster of its own, with the Redis-backed index of cluster mode, whose silos these tests kill: the
+/// guarantee must hold after the silo hosting a tag's or a key-index shard's grain has died.
+/// </summary>
+public sealed class SiloLossTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private TestOrigin _origin = null!;
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _origin = await TestOrigin.StartAsync();
+        var serviceId = "silo-loss-" + Guid.NewGuid().ToString("N")[..8];
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(EdgeStorage.Name);
+            silo.Services.AddSingleton<IDurableIndex>(new RedisDurableIndex(multiplexer, serviceId));
+            silo.AddEdgeGrains();
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _origin.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private IGrainFactory Grains => _cluster.Client;
+
+    private OriginProfile Profile => new() { BaseUrl = _origin.BaseUrl, TagHeader = "x-amz-meta-cache-tag" };
+
+    private Task<ObjectLookup> GetAsync(string distribution, string target) =>
+        Grains.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(distribution, "", target)).GetAsync(Profile);
+
+    private async Task InvalidateAsync(string distribution, string item)
+    {
+        Assert.True(InvalidationItemParser.TryParse(item, 4000, out var parsed, out _));
+        var creation = await Grains.GetGrain<IInvalidationLogGrain>(distribution).CreateAsync(new InvalidationRequest
+        {
+            Distribution = distribution, Tenant = "", CallerReference = Guid.NewGuid().ToString(), Paths = [item], Items = [parsed],
+            TagHeader = "x-amz-meta-cache-tag",
+        }, new InvalidationLimits());
+        var record = await Grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution, "", creation.Record!.Id)).WaitForCompletionAsync();
+        Assert.Equal(InvalidationStatus.Completed, record!.Status);
+    }
+
+    /// <summary>The silo hosting the grain whose key is given, or null while it has no activation.</summary>
+    private async Task<SiloAddress?> HostOfAsync(string grainTypeFragment, string key)
+    {
+        var statistics = await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.FirstOrDefault(s => s.GrainType.Contains(grainTypeFragment, StringComparison.Ordinal) && s.GrainId.Key.ToString() == key)?.SiloAddress;
+    }
+
+    [Fact]
+    public async Task TagGrainSiloKilled_InvalidateTag_NoSurvivorKeepsACopy()
+    {
+        var distribution = EdgeClusterFixture.NewDistribution();
+        var primary = _cluster.Silos[0].SiloAddress;
+
+        // Several tags, so that one has its grain away from the primary silo (the test cluster's anchor).
+        string? doomedTag = null;
+        SiloAddress? doomedSilo = null;
+        var targets = new Dictionary<string, string[]>();
+        for (var t = 0; t < 8 && doomedTag is null; t++)
+        {
+            var tag = $"loss-{t}-{Guid.NewGuid():N}";
+            targets[tag] = Enumerable.Range(0, 30).Select(i => $"/loss/{t}/{i}?tags={tag}").ToArray();
+            await Task.WhenAll(targets[tag].Select(target => GetAsync(distribution, target)));
+            var host = await HostOfAsync("TagGrain", EdgeKeys.Tag(distribution, "", "x-amz-meta-cache-tag", tag));
+            if (host is not null && !host.Equals(primary))
+            {
+                (doomedTag, doomedSilo) = (tag, host);
+            }
+        }
+
+        Assert.NotNull(doomedTag);
+        await _cluster.KillSiloAsync(_cluster.Silos.Single(s => s.SiloAddress.Equals(doomedSilo)));
+        await _cluster.WaitForLivenessToStabilizeAsync();
+
+        await InvalidateAsync(distribution, $"#{doomedTag}");
+        foreach (var target in targets[doomedTag!])
+        {
+            Assert.Equal(LookupOutcome.Miss, (await GetAsync(distribution, target)).Outcome);
+        }
+    }
+
+    [Fact]
+    public async Task KeyIndexSiloKilled_InvalidatePrefix_NoSurvivorKeepsACopy()
+    {
+        var distribution = EdgeClusterFixture.NewDistribution();
+        var targets = Enumerable.Range(0, 60).Select(i => $"/prefix-loss/{i}").ToArray();
+        await Task.WhenAll(targets.Select(target => GetAsync(distribution, target)));
+
+        var primary = _cluster.Silos[0].SiloAddress;
+        SiloAddress? doomed = null;
+        for (var shard = 0; shard < EdgeKeys.IndexShards && doomed is null; shard++)
+        {
+            var host = await HostOfAsync("KeyIndexGrain", EdgeKeys.IndexShard(distribution, "", shard));
+            doomed = host is not null && !host.Equals(primary) ? host : null;
+        }
+
+        Assert.NotNull(doomed);
+        await _cluster.KillSiloAsync(_cluster.Silos.Single(s => s.SiloAddress.Equals(doomed)));
+        await _cluster.WaitForLivenessToStabilizeAsync();
+
+        await InvalidateAsync(distribution, "/prefix-loss/*");
+        foreach (var target in targets)
+        {
+            Assert.Equal(LookupOutcome.Miss, (await GetAsync(distribution, target)).Outcome);
+        }
+    }
+}
