@@ -143,6 +143,29 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
         Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
     }
 
+    [Fact]
+    public async Task SiloKilled_ViewersStillAnswered_NeverA5xxFromTheCluster()
+    {
+        var gateway = await StartGatewayAsync();
+        var targets = Enumerable.Range(0, 40).Select(i => $"/survive/{Guid.NewGuid():N}/{i}").ToArray();
+        foreach (var target in targets)
+        {
+            await XCacheAsync(gateway, target);
+        }
+
+        await _processes[1].KillAsync();
+
+        // Known objects (some lived on the dead silo) and new ones, right after the kill, before the
+        // cluster has declared the silo dead: every answer comes from a copy, a grain or the origin.
+        foreach (var target in targets.Concat(Enumerable.Range(0, 40).Select(i => $"/after/{Guid.NewGuid():N}/{i}")))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gateway.ViewerPort}{target}");
+            request.Headers.Host = "near.test";
+            using var response = await _http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
     private sealed class Gateway(int viewerPort, int controlPort)
     {
         public int ViewerPort { get; } = viewerPort;
