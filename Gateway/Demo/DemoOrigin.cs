@@ -37,6 +37,17 @@ internal sealed class DemoOrigin(IOptions<EdgeOptions> options, ILogger<DemoOrig
             Json(c, $"product:{id}", $"{{\"id\":\"{id}\",\"category\":\"{Category(id)}\",\"price\":19.99}}"));
         app.MapGet("/articles/{slug}", (HttpContext c, string slug) =>
             Page(c, $"article:{slug}, articles", "public, max-age=600", $"<h1>Article {slug}</h1>"));
+        // For bench/run.sh: any number of objects, each with the tags and body size the query names.
+        app.MapGet("/bench/{id}", (HttpContext c, string id, string? tags, int? size) =>
+        {
+            c.Response.Headers.CacheControl = "public, max-age=3600";
+            if (tags is not null)
+            {
+                c.Response.Headers["x-amz-meta-cache-tag"] = tags;
+            }
+
+            return Results.Bytes(new byte[Math.Clamp(size ?? 1024, 0, 1 << 20)], "application/octet-stream");
+        });
         app.MapGet("/private", (HttpContext c) => Page(c, null, "private, max-age=60", "<h1>Your account</h1><p>Never cached for others.</p>"));
         app.MapGet("/slow", async (HttpContext c, int? ms) =>
         {

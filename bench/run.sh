@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# OrleansEdge benchmark (not a test): a local cluster (3 silos, 2 gateways, Release build) under wrk load on
+# loopback, beside the anchors' bare Kestrel serving the same 1 KiB bytes, measured in one run.
+#
+# Reports: near-cache hit throughput and p50/p99 latency against bare Kestrel (ratio), then the propagation
+# time (purge answer: accepted -> every silo and gateway done) of tags covering 1, 1,000 and 100,000 objects
+# while a second gateway serves hits. Everything it starts it stops. About 5 minutes.
+#   bench/run.sh            knobs: DUR=10 CONNS=64 SMALL=20 MEDIUM=10 LARGE=1 OUT=bench/out
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+DUR=${DUR:-10}; CONNS=${CONNS:-64}; SMALL=${SMALL:-20}; MEDIUM=${MEDIUM:-10}; LARGE=${LARGE:-1}
+OUT=${OUT:-$root/bench/out}; state="$root/.state/bench"; mkdir -p "$OUT" "$state"
+anchors="$root/../shared/bench/anchors"
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+kestrel_pid=""; load_pid=""
+cleanup() {
+  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null || true
+  [ -n "$kestrel_pid" ] && kill "$kestrel_pid" 2>/dev/null || true
+  CONFIGURATION=Release scripts/cluster.sh stop >/dev/null || true
+}
+trap cleanup EXIT
+
+# The anchor is built from shared/ in a state folder (shared/ is read-only); nothing of it is committed here.
+rm -rf "$state/kestrel-src" && mkdir -p "$state/kestrel-src"
+cp "$anchors/kestrel/AnchorKestrel.csproj" "$anchors/kestrel/Program.cs" "$state/kestrel-src/"
+(cd "$state/kestrel-src" && dotnet build -c Release -nologo -clp:ErrorsOnly -o "$state/kestrel-bin" >/dev/null)
+dotnet "$state/kestrel-bin/AnchorKestrel.dll" --urls http://127.0.0.1:5000 --mode dict --objects 1000 >"$state/kestrel.log" 2>&1 &
+kestrel_pid=$!
+
+CONFIGURATION=Release scripts/cluster.sh start 3 2 | tail -8
+gw0=http://127.0.0.1:8080; gw1=http://127.0.0.1:8180; control=http://127.0.0.1:8081
+for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:5000/p/1 && break; sleep 0.2; done
+
+hits() { # label url -> "req/s p50 p99"
+  wrk -t2 -c"$CONNS" -d3s "$2" >/dev/null
+  wrk -t2 -c"$CONNS" -d"${DUR}s" --latency "$2" >"$OUT/wrk-$1.txt"
+  awk '/Requests\/sec/{r=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} END{print r, p50, p99}' "$OUT/wrk-$1.txt"
+}
+hot="/bench/hot?tags=hot&size=1024"
+curl -s -o /dev/null "$gw0$hot"; curl -s -o /dev/null "$gw0$hot"
+read -r edge_rps edge_p50 edge_p99 < <(hits edge "$gw0$hot")
+read -r kestrel_rps kestrel_p50 kestrel_p99 < <(hits kestrel "http://127.0.0.1:5000/p/1")
+
+warm() { # group count: /bench/<group>-<i>?tags=<group>,<group>-<i> for i < count, 64 at a time, once each
+  awk -v n="$2" -v g="$1" -v base="$gw0" 'BEGIN { for (i = 0; i < n; i++) printf "url = \"%s/bench/%s-%d?tags=%s,%s-%d&size=1024\"\noutput = \"/dev/null\"\n", base, g, i, g, g, i }' >"$state/warm.curl"
+  curl -s --no-progress-meter --parallel --parallel-max 64 -K "$state/warm.curl"
+}
+purge() { # tag -> elapsedMs invalidated
+  curl -s -X POST "$control/purge/E1DEMO" -H 'Authorization: Bearer demo-purge-token' -d "{\"tags\":[\"$1\"]}" |
+    sed -E 's/.*"invalidated":([0-9]+),"elapsedMs":([0-9.]+).*/\2 \1/'; echo
+}
+stats() { # file -> "p50 p95 max" (ms)
+  sort -n "$1" | awk '{v[NR]=$1} END{i50=int((NR+1)/2); i95=int(NR*0.95+0.999); if(i95<1)i95=1; printf "%.1f %.1f %.1f\n", v[i50], v[i95], v[NR]}'
+}
+
+# Viewer load on the other gateway for the whole propagation phase (bounded by its own duration).
+wrk -t1 -c32 -d900s "$gw1$hot" >"$OUT/wrk-background.txt" 2>&1 &
+load_pid=$!
+
+rm -f "$OUT"/propagation-*.txt
+warm small "$SMALL"
+for i in $(seq 0 $((SMALL - 1))); do purge "small-$i" | tee -a "$OUT/propagation-1-raw.txt" | awk 'NF{print $1}' >>"$OUT/propagation-1.txt"; done
+for g in $(seq 1 "$MEDIUM"); do
+  warm "thousand$g" 1000
+  purge "thousand$g" | tee -a "$OUT/propagation-1000-raw.txt" | awk 'NF{print $1}' >>"$OUT/propagation-1000.txt"
+done
+for g in $(seq 1 "$LARGE"); do
+  started=$(date +%s)
+  warm "large$g" 100000
+  echo "warmed 100,000 objects in $(( $(date +%s) - started )) s"
+  purge "large$g" | tee -a "$OUT/propagation-100000-raw.txt" | awk 'NF{print $1}' >>"$OUT/propagation-100000.txt"
+done
+kill "$load_pid" 2>/dev/null || true; load_pid=""
+
+{
+  echo "# OrleansEdge bench ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, 3 silos + 2 gateways + demo origin + wrk on one machine)"
+  echo
+  echo "| hit path (1 KiB, wrk -t2 -c$CONNS, ${DUR}s, cores shared) | req/s | p50 | p99 |"
+  echo "|---|---|---|---|"
+  echo "| OrleansEdge gateway near-cache hit | $edge_rps | $edge_p50 | $edge_p99 |"
+  echo "| bare Kestrel, dictionary hit (anchors) | $kestrel_rps | $kestrel_p50 | $kestrel_p99 |"
+  echo "| ratio OrleansEdge / Kestrel | $(awk -v a="$edge_rps" -v b="$kestrel_rps" 'BEGIN{printf "%.2f", a/b}') | | |"
+  echo
+  echo "| propagation under viewer load (purge answer, ms) | samples | p50 | p95 | max | objects invalidated |"
+  echo "|---|---|---|---|---|---|"
+  for n in 1 1000 100000; do
+    read -r p50 p95 max < <(stats "$OUT/propagation-$n.txt")
+    objects=$(awk 'NF==2{print $2}' "$OUT/propagation-$n-raw.txt" 2>/dev/null | sort -u | tr '\n' ' ')
+    echo "| tag on $n object(s) | $(grep -c . "$OUT/propagation-$n.txt") | $p50 | $p95 | $max | ${objects:-} |"
+  done
+} | tee "$OUT/results.md"
