@@ -202,8 +202,14 @@ internal sealed partial class CachedObjectGrain(
         };
 
         var stored = await SettleAsync(response, origin.TagHeader, started, generation, registered);
-        var miss = new ObjectLookup(LookupOutcome.Miss, response);
-        return new FetchCompletion(miss, stored ? new ObjectLookup(LookupOutcome.Hit, response) : miss);
+        if (!stored)
+        {
+            // Served to its viewers, but marked stale, so that no gateway keeps it as a fresh copy either.
+            var unstored = new ObjectLookup(LookupOutcome.Miss, response with { FreshUntil = DateTimeOffset.MinValue });
+            return new FetchCompletion(unstored, unstored);
+        }
+
+        return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, response), new ObjectLookup(LookupOutcome.Hit, response));
     }
 
     private async Task<FetchCompletion> RefreshAsync(
@@ -223,16 +229,13 @@ internal sealed partial class CachedObjectGrain(
             OriginAge = 0,
         };
 
-        if (freshness.Storable)
-        {
-            await SettleAsync(refreshed, origin.TagHeader, started, generation, registered);
-        }
-        else if (generation == _generation)
+        var stored = freshness.Storable && await SettleAsync(refreshed, origin.TagHeader, started, generation, registered);
+        if (!freshness.Storable && generation == _generation)
         {
             SetCopy(null);
         }
 
-        return Both(new ObjectLookup(LookupOutcome.RefreshHit, refreshed));
+        return Both(new ObjectLookup(LookupOutcome.RefreshHit, stored ? refreshed : refreshed with { FreshUntil = DateTimeOffset.MinValue }));
     }
 
     /// <summary>

@@ -167,7 +167,11 @@ public sealed class InvalidationTests(EdgeClusterFixture edge)
         // The tag grain has never heard of this object: the response has not come back yet.
         await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
 
-        Assert.Equal(LookupOutcome.Miss, (await lookup).Outcome);
+        var served = await lookup;
+        Assert.Equal(LookupOutcome.Miss, served.Outcome);
+
+        // Served to its viewer, but no gateway may keep it as a fresh copy.
+        Assert.False(served.Response!.IsFresh(DateTimeOffset.UtcNow));
         Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
         Assert.Equal(2, edge.Origin.Requests(target));
     }
