@@ -13,4 +13,8 @@ public interface ICachedObjectGrain : IGrainWithStringKey
     /// <summary>Applies an invalidation to this object; <paramref name="tag"/> is set when it comes from that tag.</summary>
     [Alias("invalidate")]
     Task<InvalidationEffect> InvalidateAsync(InvalidationStamp stamp, string? tag);
+
+    /// <summary>Drops the copy to make room on this silo; the object leaves its tags and the key index.</summary>
+    [Orleans.Concurrency.OneWay, Alias("evict")]
+    Task EvictAsync();
 }

@@ -21,6 +21,9 @@ public sealed class EdgeClusterSettings
     /// <summary>The address other nodes reach this silo at, and the one it listens on. Default 127.0.0.1.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>Most bytes of copies one silo holds; least recently used go first. Default 1 GiB.</summary>
+    public long CacheCapacityBytes { get; set; } = 1L << 30;
+
     /// <summary>How long an object grain (and its copy) lives without a request. Default 1 hour.</summary>
     public TimeSpan ObjectIdleLifetime { get; set; } = TimeSpan.FromHours(1);
 

@@ -14,8 +14,10 @@ namespace OrleansEdge.Grains.Hosting;
 public static class EdgeSiloBuilderExtensions
 {
     /// <summary>Registers what the edge's grains need: the origin client, metrics and a clock.</summary>
-    public static ISiloBuilder AddEdgeGrains(this ISiloBuilder silo, TimeSpan? objectIdleLifetime = null)
+    public static ISiloBuilder AddEdgeGrains(this ISiloBuilder silo, TimeSpan? objectIdleLifetime = null, long? cacheCapacityBytes = null)
     {
+        var capacity = cacheCapacityBytes ?? new EdgeClusterSettings().CacheCapacityBytes;
+        silo.Services.TryAddSingleton(sp => new SiloCacheBudget(sp.GetRequiredService<IGrainFactory>(), capacity));
         silo.Services.AddMetrics();
         silo.Services.AddOriginHttpClient();
         silo.Services.TryAddSingleton(TimeProvider.System);
@@ -49,6 +51,16 @@ public static class EdgeSiloBuilderExtensions
             });
             silo.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
             silo.ConfigureEndpoints(IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
+
+            // Orleans' default detection (3 missed probes of 5 s, about 15 s) keeps calls to a dead silo's grains
+            // failing that long; gateways answer those from the origin, but an edge wants the cluster whole
+            // sooner. 2 s probes detect a dead silo in about 6 s, and keeping 3 misses tolerates a GC or CPU
+            // stall on a loaded machine without declaring a live silo dead.
+            silo.Configure<ClusterMembershipOptions>(options =>
+            {
+                options.ProbeTimeout = TimeSpan.FromSeconds(2);
+                options.NumMissedProbesLimit = 3;
+            });
             silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
             silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
             silo.Services.AddSingleton<IDurableIndex>(sp => new RedisDurableIndex(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
@@ -60,6 +72,6 @@ public static class EdgeSiloBuilderExtensions
             silo.AddActivityPropagation();
         }
 
-        return silo.AddEdgeGrains(settings.ObjectIdleLifetime);
+        return silo.AddEdgeGrains(settings.ObjectIdleLifetime, settings.CacheCapacityBytes);
     }
 }

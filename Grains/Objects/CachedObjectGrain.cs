@@ -22,6 +22,7 @@ namespace OrleansEdge.Grains.Objects;
 [RandomPlacement]
 internal sealed partial class CachedObjectGrain(
     OriginFetcher fetcher,
+    SiloCacheBudget budget,
     TimeProvider time,
     GrainMetrics metrics,
     ILogger<CachedObjectGrain> logger) : Grain, ICachedObjectGrain
@@ -48,6 +49,7 @@ internal sealed partial class CachedObjectGrain(
     private int _generation;
     private DateTimeOffset _passUntil;
     private bool _indexed;
+    private bool _evicted;
 
     // The tags this object has joined (or is joining), under which header, and with which fetch start.
     private string[] _joinedTags = [];
@@ -72,7 +74,7 @@ internal sealed partial class CachedObjectGrain(
         LeaveTags(_joinedTags, _joinedHeader);
         if (_copy is not null)
         {
-            metrics.RecordEviction("idle");
+            metrics.RecordEviction(_evicted ? "capacity" : "idle");
             SetCopy(null);
         }
 
@@ -84,6 +86,7 @@ internal sealed partial class CachedObjectGrain(
         var now = time.GetUtcNow();
         if (_copy is { } copy && copy.IsFresh(now))
         {
+            budget.Touch(_key);
             return _hitTask ??= Task.FromResult(new ObjectLookup(LookupOutcome.Hit, copy));
         }
 
@@ -120,6 +123,14 @@ internal sealed partial class CachedObjectGrain(
 
         _passUntil = default;
         return Task.FromResult(effect);
+    }
+
+    Task ICachedObjectGrain.EvictAsync()
+    {
+        // Deactivation does the rest: the copy goes, and the object leaves its tags and the key index.
+        _evicted = true;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 
     private async Task<ObjectLookup> StartFetchAsync(OriginProfile origin)
@@ -378,6 +389,11 @@ internal sealed partial class CachedObjectGrain(
     private void SetCopy(CachedResponse? copy)
     {
         metrics.RecordCopyChange(_copy?.Body.Length ?? -1, copy?.Body.Length ?? -1);
+        if (!_evicted)
+        {
+            budget.Update(_key, copy is null ? -1 : copy.Body.Length + 512L);
+        }
+
         _copy = copy;
         _hitTask = null;
     }
