@@ -54,7 +54,7 @@ wait_http() {
 start() {
   local silos=${1:-3} gateways=${2:-2}
   if [ -n "$(pids)" ]; then echo "a cluster is already running here; scripts/cluster.sh stop first" >&2; exit 1; fi
-  mkdir -p "$state"; rm -f "$state"/*.log "$state/endpoints"
+  mkdir -p "$state"; rm -rf "$state"/*.log "$state/endpoints" "$state"/appendonly*
   if ! command -v redis-server >/dev/null 2>&1; then
     sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
@@ -67,7 +67,8 @@ start() {
   trap 'echo "start failed; stopping what started" >&2; stop' ERR
 
   local redis_port=${REDIS_PORT:-6390}
-  redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --dir "$state" >"$state/redis.log" 2>&1 </dev/null &
+  # Append-only file: a Redis restart keeps the records, memberships and leases it holds.
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly yes --appendfsync everysec --dir "$state" >"$state/redis.log" 2>&1 </dev/null &
   echo $! >"$state/redis.pid"
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   local redis="127.0.0.1:$redis_port"
