@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Interfaces.Gateways;
@@ -15,8 +16,12 @@ namespace OrleansEdge.Grains.Invalidations;
 /// reached every matching object. The record is durable, so an invalidation cut off by a crash resumes when
 /// its grain is next activated.
 /// </summary>
-/// <remarks>Reentrant so that status reads and waits are answered while the items run; only the run writes state.</remarks>
+/// <remarks>
+/// Reentrant so that status reads and waits are answered while the items run; only the run writes state.
+/// Placed at random, so concurrent invalidations spread their work over the silos.
+/// </remarks>
 [Reentrant]
+[RandomPlacement]
 internal sealed partial class InvalidationGrain(
     [PersistentState("invalidation", EdgeStorage.Name)] IPersistentState<InvalidationState> state,
     TimeProvider time,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
@@ -29,7 +30,8 @@ public sealed class SiloLossTests : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(3);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(EdgeStorage.Name);
+            // Records in Redis too, as in cluster mode: memory storage would die with the silo under test.
+            silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(_redis.ConnectionString));
             silo.Services.AddSingleton<IDurableIndex>(new RedisDurableIndex(multiplexer, serviceId));
             silo.AddEdgeGrains();
         });
@@ -101,6 +103,91 @@ public sealed class SiloLossTests : IAsyncLifetime
         {
             Assert.Equal(LookupOutcome.Miss, (await GetAsync(distribution, target)).Outcome);
         }
+    }
+
+    [Fact]
+    public async Task InvalidationInProgress_ItsSiloKilled_StillCompletes_NoCopyLeft()
+    {
+        var distribution = EdgeClusterFixture.NewDistribution();
+        var primary = _cluster.Silos[0].SiloAddress;
+
+        // A gateway that holds every notice until released keeps each invalidation provably in progress.
+        var gateway = new HeldGateway();
+        var reference = Grains.CreateObjectReference<IGatewayObserver>(gateway);
+        var registry = Grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key);
+        await registry.RenewAsync(Guid.NewGuid(), reference);
+
+        string? id = null;
+        string? tag = null;
+        SiloAddress? host = null;
+        for (var attempt = 0; attempt < 20 && host is null; attempt++)
+        {
+            tag = $"running-{attempt}-{Guid.NewGuid():N}";
+            await Task.WhenAll(Enumerable.Range(0, 30).Select(i => GetAsync(distribution, $"/running/{attempt}/{i}?tags={tag}")));
+            Assert.True(InvalidationItemParser.TryParse($"#{tag}", 4000, out var item, out _));
+            var creation = await Grains.GetGrain<IInvalidationLogGrain>(distribution).CreateAsync(new InvalidationRequest
+            {
+                Distribution = distribution, Tenant = "", CallerReference = tag, Paths = [$"#{tag}"], Items = [item], TagHeader = "x-amz-meta-cache-tag",
+            }, new InvalidationLimits());
+            id = creation.Record!.Id;
+            await gateway.Received(id);
+            var where = await HostOfAsync("InvalidationGrain", EdgeKeys.Invalidation(distribution, "", id));
+            host = where is not null && !where.Equals(primary) ? where : null;
+            if (host is null)
+            {
+                // Notices reach one observer one at a time: let this one finish before the next attempt.
+                gateway.Release(id);
+            }
+        }
+
+        Assert.NotNull(host);
+        var record = Grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution, "", id!));
+        Assert.Equal(InvalidationStatus.InProgress, (await record.GetAsync())!.Status);
+
+        await _cluster.KillSiloAsync(_cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
+        gateway.Release(id!);
+        await _cluster.WaitForLivenessToStabilizeAsync();
+
+        // The next call activates the record elsewhere, which resumes the run from Redis.
+        InvalidationRecord? completed = null;
+        for (var i = 0; i < 100 && completed?.Status != InvalidationStatus.Completed; i++)
+        {
+            try
+            {
+                completed = await record.WaitForCompletionAsync();
+            }
+            catch (Exception exception) when (exception is OrleansException or SiloUnavailableException or TimeoutException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal(InvalidationStatus.Completed, completed!.Status);
+        var lastAttempt = tag!.Split('-')[1];
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(LookupOutcome.Miss, (await GetAsync(distribution, $"/running/{lastAttempt}/{i}?tags={tag}")).Outcome);
+        }
+    }
+
+    /// <summary>A gateway whose notices wait until the test lets them through.</summary>
+    private sealed class HeldGateway : IGatewayObserver
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _received = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _released = new();
+
+        public Task Received(string invalidationId) => Signal(_received, invalidationId).Task;
+
+        public void Release(string invalidationId) => Signal(_released, invalidationId).TrySetResult();
+
+        public async Task ApplyAsync(InvalidationNotice notice)
+        {
+            Signal(_received, notice.InvalidationId).TrySetResult();
+            await Signal(_released, notice.InvalidationId).Task;
+        }
+
+        private static TaskCompletionSource Signal(System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> signals, string id) =>
+            signals.GetOrAdd(id, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
     [Fact]
