@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace OrleansEdge.Grains.Interfaces.Gateways;
 
 /// <summary>
@@ -22,10 +24,11 @@ public interface IGatewayRegistryGrain : IGrainWithStringKey
     [Alias("leave")]
     Task LeaveAsync(Guid gatewayId);
 
-    [Alias("live")]
+    /// <remarks>Interleaves with a renewal's storage write: an invalidation never waits behind one.</remarks>
+    [AlwaysInterleave, Alias("live")]
     Task<GatewayLease[]> LiveAsync();
 
     /// <summary>Whether the gateway's lease still runs, so an invalidation must still reach it.</summary>
-    [Alias("is-live")]
+    [AlwaysInterleave, Alias("is-live")]
     Task<bool> IsLiveAsync(Guid gatewayId);
 }

@@ -7,9 +7,9 @@ namespace OrleansEdge.Grains.Interfaces.Keys;
 [Alias("edge.key-index")]
 public interface IKeyIndexGrain : IGrainWithStringKey
 {
-    /// <summary>Registers a key for one activation of its object; the object does this before its first origin fetch.</summary>
+    /// <summary>Registers a key for one activation of its object, on <paramref name="silo"/>; the object does this before its first origin fetch.</summary>
     [Alias("add")]
-    Task AddAsync(string objectKey, Guid activation);
+    Task AddAsync(string objectKey, Guid activation, SiloAddress silo);
 
     /// <summary>Unregisters a key, unless a later activation registered it again.</summary>
     [OneWay, Alias("remove")]

@@ -8,11 +8,12 @@ namespace OrleansEdge.Grains.Interfaces.Tags;
 public interface ITagGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Records an object, whose origin fetch started at <paramref name="fetchStarted"/>, as a member, and says
-    /// whether the tag was invalidated after that moment (then the response must not be stored as fresh).
+    /// Records an object, whose origin fetch started at <paramref name="fetchStarted"/> on <paramref name="silo"/>,
+    /// as a member, and says whether the tag was invalidated after that moment (then the response must not be
+    /// stored as fresh).
     /// </summary>
     [Alias("join")]
-    Task<TagJoinVerdict> JoinAsync(string objectKey, DateTimeOffset fetchStarted);
+    Task<TagJoinVerdict> JoinAsync(string objectKey, DateTimeOffset fetchStarted, SiloAddress silo);
 
     /// <summary>Forgets an object, unless it joined again after <paramref name="fetchStarted"/>.</summary>
     [OneWay, Alias("leave")]

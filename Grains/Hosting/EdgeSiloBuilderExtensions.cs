@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Invalidations;
 using OrleansEdge.Grains.Objects;
 using StackExchange.Redis;
 
@@ -24,6 +25,8 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton<GrainMetrics>();
         silo.Services.TryAddSingleton<OriginFetcher>();
         silo.Services.TryAddSingleton<IDurableIndex, MemoryOnlyIndex>();
+        silo.AddGrainService<SiloFanOutService>();
+        silo.Services.TryAddSingleton<ObjectFanOut>();
         silo.Configure<GrainCollectionOptions>(options =>
             options.ClassSpecificCollectionAge[typeof(CachedObjectGrain).FullName!] = objectIdleLifetime ?? TimeSpan.FromHours(1));
         return silo;

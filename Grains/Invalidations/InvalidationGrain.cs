@@ -93,6 +93,13 @@ internal sealed partial class InvalidationGrain(
         var stamp = new InvalidationStamp(record.Created, request.Soft);
         var scope = EdgeKeys.Scope(request.Distribution, request.Tenant);
 
+        // Gateways hear of it while the grains do: a gateway that has the notice refuses any copy it covers,
+        // even one fetched from a grain not yet reached. Only a gateway that registers during the run misses
+        // it, so once no grain holds a matching copy the list is read again and those are told too.
+        var notice = new InvalidationNotice { InvalidationId = record.Id, Scope = scope, Items = request.Items, TagHeader = request.TagHeader, Stamp = stamp };
+        var notified = new HashSet<Guid>();
+        var gatewaysTold = UntilDoneAsync(() => NotifyGatewaysAsync(notice, notified), record.Id);
+
         var items = new Task<int>[request.Items.Length];
         for (var i = 0; i < items.Length; i++)
         {
@@ -105,17 +112,18 @@ internal sealed partial class InvalidationGrain(
             invalidated += count;
         }
 
-        // Gateways are told only now, once no grain holds a matching copy: a gateway that registers after
-        // the list below is taken can only fetch copies newer than this invalidation.
-        var notice = new InvalidationNotice { InvalidationId = record.Id, Scope = scope, Items = request.Items, TagHeader = request.TagHeader, Stamp = stamp };
-        await UntilDoneAsync(() => NotifyGatewaysAsync(notice), record.Id);
+        await gatewaysTold;
+        await UntilDoneAsync(() => NotifyGatewaysAsync(notice, notified), record.Id);
 
         var completed = time.GetUtcNow();
         state.State.Record = record with { Status = InvalidationStatus.Completed, Completed = completed, ObjectsInvalidated = invalidated };
+
+        // The record and the log's entry are written side by side: one round trip to storage on the way to the answer, not two.
         await UntilDoneAsync(async () =>
         {
-            await state.WriteStateAsync();
-            await GrainFactory.GetGrain<IInvalidationLogGrain>(request.Distribution).CompletedAsync(record.Id, completed);
+            await Task.WhenAll(
+                state.WriteStateAsync(),
+                GrainFactory.GetGrain<IInvalidationLogGrain>(request.Distribution).CompletedAsync(record.Id, completed));
             return 0;
         }, record.Id);
         metrics.RecordInvalidationCompleted(request.Distribution, kinds, invalidated, completed - record.Created);
@@ -159,22 +167,26 @@ internal sealed partial class InvalidationGrain(
         }
     }
 
-    /// <summary>Waits until every gateway whose lease runs has dropped its copies; one that lets its lease lapse stops serving anyway.</summary>
-    private async Task<int> NotifyGatewaysAsync(InvalidationNotice notice)
+    /// <summary>
+    /// Waits until every gateway whose lease runs, and that is not in <paramref name="notified"/> yet, has
+    /// dropped its copies; one that lets its lease lapse stops serving anyway.
+    /// </summary>
+    private async Task<int> NotifyGatewaysAsync(InvalidationNotice notice, HashSet<Guid> notified)
     {
         var registry = GrainFactory.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key);
         var leases = await registry.LiveAsync();
-        await Task.WhenAll(leases.Select(lease => NotifyAsync(registry, lease, notice)));
+        await Task.WhenAll(leases.Where(lease => !notified.Contains(lease.GatewayId)).Select(lease => NotifyAsync(registry, lease, notice, notified)));
         return leases.Length;
     }
 
-    private async Task NotifyAsync(IGatewayRegistryGrain registry, GatewayLease lease, InvalidationNotice notice)
+    private async Task NotifyAsync(IGatewayRegistryGrain registry, GatewayLease lease, InvalidationNotice notice, HashSet<Guid> notified)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await lease.Observer.ApplyAsync(notice).WaitAsync(GatewayCallTimeout);
+                notified.Add(lease.GatewayId);
                 return;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

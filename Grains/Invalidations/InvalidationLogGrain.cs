@@ -57,10 +57,16 @@ internal sealed class InvalidationLogGrain(
         };
         Entries.Add(entry);
         Trim();
-        await state.WriteStateAsync();
+
+        // The log and the record are written side by side, one round trip to storage before the answer. Should
+        // the log's write fail after the record started, the caller is told of the failure and the invalidation
+        // runs anyway: at worst a retry invalidates twice, never not at all.
+        var logged = state.WriteStateAsync();
+        var started = Record(entry.Id, entry.Tenant).StartAsync(request, entry.Id, entry.Created);
         try
         {
-            return new InvalidationCreation(await Record(entry.Id, entry.Tenant).StartAsync(request, entry.Id, entry.Created));
+            await Task.WhenAll(logged, started);
+            return new InvalidationCreation(await started);
         }
         catch
         {

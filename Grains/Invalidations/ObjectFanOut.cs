@@ -1,17 +1,26 @@
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Services;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
 
 namespace OrleansEdge.Grains.Invalidations;
 
-/// <summary>Sends one invalidation to many object grains, wherever they live, in parallel batches.</summary>
-internal static partial class ObjectFanOut
+/// <summary>An object to reach, and the silo it was placed on when it last told us (null when not known).</summary>
+public readonly record struct FanOutTarget(string Key, SiloAddress? Silo);
+
+/// <summary>
+/// Sends one invalidation to many object grains, wherever they live: grouped by silo, in batches that each
+/// silo's <see cref="ISiloFanOutService"/> runs locally, so a 1,000-object tag costs a few messages between
+/// silos rather than 1,000 round trips.
+/// </summary>
+internal sealed partial class ObjectFanOut(IServiceProvider services, IGrainFactory grains, ILogger<ObjectFanOut> logger)
+    : GrainServiceClient<ISiloFanOutService>(services)
 {
-    /// <summary>
-    /// Calls in flight at once. Large enough to keep every silo busy, small enough that a 100,000-member tag
-    /// does not queue 100,000 messages and time them out.
-    /// </summary>
-    private const int Window = 1024;
+    /// <summary>Objects per message. Large enough to amortise a message, small enough to keep a silo's queue short.</summary>
+    private const int BatchSize = 1024;
+
+    /// <summary>Batches in flight per silo: one running while the next travels.</summary>
+    private const int BatchesInFlight = 2;
 
     private const int Attempts = 8;
 
@@ -19,53 +28,60 @@ internal static partial class ObjectFanOut
     public readonly record struct Result(int Invalidated, List<string>? NotTagged);
 
     /// <summary>
-    /// Invalidates every key. A failed call is retried with backoff; one that still fails throws, so the
-    /// invalidation stays in progress and is retried as a whole rather than dropped.
+    /// Invalidates every target. A batch whose silo cannot be reached, and any call that fails, is retried
+    /// object by object with backoff; one that still fails throws, so the invalidation stays in progress and
+    /// is retried as a whole rather than dropped.
     /// </summary>
-    public static async Task<Result> InvalidateAsync(
-        IGrainFactory grains, IReadOnlyList<string> keys, InvalidationStamp stamp, string? tag, ILogger logger)
+    public async Task<Result> InvalidateAsync(IReadOnlyList<FanOutTarget> targets, InvalidationStamp stamp, string? tag)
     {
         var invalidated = 0;
         List<string>? notTagged = null;
-        var pending = keys;
-        for (var attempt = 1; pending.Count > 0; attempt++)
+        IEnumerable<IGrouping<SiloAddress?, string>> groups = targets.GroupBy(t => t.Silo, t => t.Key);
+        for (var attempt = 1; ; attempt++)
         {
-            List<string>? failed = null;
+            var failed = new List<string>();
             Exception? lastFailure = null;
-            for (var start = 0; start < pending.Count; start += Window)
-            {
-                var count = Math.Min(Window, pending.Count - start);
-                var calls = new Task<InvalidationEffect>[count];
-                for (var i = 0; i < count; i++)
-                {
-                    calls[i] = grains.GetGrain<ICachedObjectGrain>(pending[start + i]).InvalidateAsync(stamp, tag);
-                }
 
-                for (var i = 0; i < count; i++)
+            // Every continuation runs on the calling grain's scheduler, one at a time: the tallies need no lock.
+            async Task RunAsync(SiloAddress? silo, Queue<string[]> batches)
+            {
+                while (batches.TryDequeue(out var batch))
                 {
                     try
                     {
-                        switch (await calls[i])
+                        var result = silo is null
+                            ? await InvalidateHereAsync(grains, batch, stamp, tag)
+                            : await GetGrainService(silo).InvalidateAsync(batch, stamp, tag);
+                        invalidated += result.Invalidated;
+                        if (result.NotTagged.Length > 0)
                         {
-                            case InvalidationEffect.Invalidated:
-                                invalidated++;
-                                break;
-                            case InvalidationEffect.NotTagged:
-                                (notTagged ??= []).Add(pending[start + i]);
-                                break;
+                            (notTagged ??= []).AddRange(result.NotTagged);
                         }
+
+                        failed.AddRange(result.Failed);
                     }
                     catch (Exception exception)
                     {
-                        (failed ??= []).Add(pending[start + i]);
+                        failed.AddRange(batch);
                         lastFailure = exception;
                     }
                 }
             }
 
-            if (failed is null)
+            var workers = new List<Task>();
+            foreach (var group in groups)
             {
-                break;
+                var batches = new Queue<string[]>(group.Chunk(BatchSize));
+                for (var i = 0; i < BatchesInFlight; i++)
+                {
+                    workers.Add(RunAsync(group.Key, batches));
+                }
+            }
+
+            await Task.WhenAll(workers);
+            if (failed.Count == 0)
+            {
+                return new Result(invalidated, notTagged);
             }
 
             if (attempt == Attempts)
@@ -75,10 +91,46 @@ internal static partial class ObjectFanOut
 
             LogRetrying(logger, lastFailure, failed.Count, attempt);
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << attempt)));
-            pending = failed;
+
+            // Retried without the silo: wherever the object lives now, a direct call finds it.
+            groups = failed.GroupBy(_ => (SiloAddress?)null);
+        }
+    }
+
+    /// <summary>Calls every object of a batch at once from here, and says what each call did.</summary>
+    public static async Task<FanOutBatchResult> InvalidateHereAsync(IGrainFactory grains, string[] keys, InvalidationStamp stamp, string? tag)
+    {
+        var calls = new Task<InvalidationEffect>[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            calls[i] = grains.GetGrain<ICachedObjectGrain>(keys[i]).InvalidateAsync(stamp, tag);
         }
 
-        return new Result(invalidated, notTagged);
+        var invalidated = 0;
+        List<string>? notTagged = null;
+        List<string>? failed = null;
+        for (var i = 0; i < calls.Length; i++)
+        {
+            try
+            {
+                switch (await calls[i])
+                {
+                    case InvalidationEffect.Invalidated:
+                        invalidated++;
+                        break;
+                    case InvalidationEffect.NotTagged:
+                        (notTagged ??= []).Add(keys[i]);
+                        break;
+                }
+            }
+            catch (Exception)
+            {
+                // Handed back for a retry: the caller logs the failures that outlast it.
+                (failed ??= []).Add(keys[i]);
+            }
+        }
+
+        return new FanOutBatchResult(invalidated, notTagged?.ToArray() ?? [], failed?.ToArray() ?? []);
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Retrying the invalidation of {Count} objects (attempt {Attempt})")]

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Placement;
 using OrleansEdge.Grains.Diagnostics;
@@ -16,34 +15,36 @@ namespace OrleansEdge.Grains.Keys;
 /// </remarks>
 [Reentrant]
 [RandomPlacement]
-internal sealed class KeyIndexGrain(IDurableIndex index, ILogger<KeyIndexGrain> logger) : Grain, IKeyIndexGrain
+internal sealed class KeyIndexGrain(IDurableIndex index, ObjectFanOut fanOut) : Grain, IKeyIndexGrain
 {
-    private readonly Dictionary<string, Guid> _keys = new(StringComparer.Ordinal);
+    // Object key → the activation that registered it and that activation's silo, where a batch reaches it.
+    private readonly Dictionary<string, Registration> _keys = new(StringComparer.Ordinal);
     private string _index = "";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // In cluster mode the keys outlive this activation's silo: a wildcard after a silo death still finds them.
         _index = this.GetPrimaryKeyString();
-        foreach (var (key, activation) in await index.LoadAsync(_index))
+        foreach (var (key, registration) in await index.LoadAsync(_index))
         {
-            _keys[key] = Guid.Parse(activation);
+            _keys[key] = Registration.Decode(registration);
         }
 
         DelayDeactivation(_keys.Count > 0 ? Timeout.InfiniteTimeSpan : TimeSpan.Zero);
     }
 
-    async Task IKeyIndexGrain.AddAsync(string objectKey, Guid activation)
+    async Task IKeyIndexGrain.AddAsync(string objectKey, Guid activation, SiloAddress silo)
     {
-        _keys[objectKey] = activation;
+        var registration = new Registration(activation, silo);
+        _keys[objectKey] = registration;
         DelayDeactivation(Timeout.InfiniteTimeSpan);
-        await index.SetAsync(_index, objectKey, activation.ToString());
+        await index.SetAsync(_index, objectKey, registration.Encode());
     }
 
     async Task IKeyIndexGrain.RemoveAsync(string objectKey, Guid activation)
     {
         // A removal from an older activation may arrive after the newer one registered: keep the newer.
-        if (_keys.TryGetValue(objectKey, out var registered) && registered == activation)
+        if (_keys.TryGetValue(objectKey, out var registered) && registered.Activation == activation)
         {
             _keys.Remove(objectKey);
             if (_keys.Count == 0)
@@ -58,15 +59,29 @@ internal sealed class KeyIndexGrain(IDurableIndex index, ILogger<KeyIndexGrain> 
     async Task<int> IKeyIndexGrain.InvalidatePrefixAsync(string keyPrefix, InvalidationStamp stamp)
     {
         using var activity = EdgeTelemetry.Source.StartActivity("invalidate prefix");
-        var matches = new List<string>();
-        foreach (var key in _keys.Keys)
+        var matches = new List<FanOutTarget>();
+        foreach (var (key, registration) in _keys)
         {
             if (key.StartsWith(keyPrefix, StringComparison.Ordinal))
             {
-                matches.Add(key);
+                matches.Add(new FanOutTarget(key, registration.Silo));
             }
         }
 
-        return (await ObjectFanOut.InvalidateAsync(GrainFactory, matches, stamp, tag: null, logger)).Invalidated;
+        return (await fanOut.InvalidateAsync(matches, stamp, tag: null)).Invalidated;
+    }
+
+    /// <summary>A registration as the index stores it: "{activation} {silo}", or "{activation}" when the silo is not known.</summary>
+    private readonly record struct Registration(Guid Activation, SiloAddress? Silo)
+    {
+        public string Encode() => Silo is null ? Activation.ToString() : $"{Activation} {Silo.ToParsableString()}";
+
+        public static Registration Decode(string value)
+        {
+            var space = value.IndexOf(' ');
+            return space < 0
+                ? new Registration(Guid.Parse(value), null)
+                : new Registration(Guid.Parse(value.AsSpan(0, space)), SiloAddress.FromParsableString(value[(space + 1)..]));
+        }
     }
 }

@@ -23,6 +23,7 @@ namespace OrleansEdge.Grains.Objects;
 internal sealed partial class CachedObjectGrain(
     OriginFetcher fetcher,
     SiloCacheBudget budget,
+    ILocalSiloDetails silo,
     TimeProvider time,
     GrainMetrics metrics,
     ILogger<CachedObjectGrain> logger) : Grain, ICachedObjectGrain
@@ -287,7 +288,7 @@ internal sealed partial class CachedObjectGrain(
         var joins = new Task<TagJoinVerdict>[tags.Length];
         for (var i = 0; i < tags.Length; i++)
         {
-            joins[i] = GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(_distribution, _tenant, header, tags[i])).JoinAsync(_key, started);
+            joins[i] = GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(_distribution, _tenant, header, tags[i])).JoinAsync(_key, started, silo.SiloAddress);
         }
 
         try
@@ -355,7 +356,7 @@ internal sealed partial class CachedObjectGrain(
 
         try
         {
-            await GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).AddAsync(_key, _activation);
+            await GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).AddAsync(_key, _activation, silo.SiloAddress);
             _indexed = true;
             return true;
         }

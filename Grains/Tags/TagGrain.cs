@@ -21,7 +21,8 @@ namespace OrleansEdge.Grains.Tags;
 /// </remarks>
 [Reentrant]
 [RandomPlacement]
-internal sealed class TagGrain(IDurableIndex index, TimeProvider time, GrainMetrics metrics, ILogger<TagGrain> logger) : Grain, ITagGrain
+internal sealed partial class TagGrain(
+    IDurableIndex index, ObjectFanOut fanOut, TimeProvider time, GrainMetrics metrics, ILogger<TagGrain> logger) : Grain, ITagGrain
 {
     /// <summary>How long an invalidation is remembered with no members left: longer than any fetch can last.</summary>
     private static readonly TimeSpan InvalidationMemory = 2 * OriginProfile.MaxResponseTimeout;
@@ -30,8 +31,9 @@ internal sealed class TagGrain(IDurableIndex index, TimeProvider time, GrainMetr
     private const string HardField = "!hard";
     private const string SoftField = "!soft";
 
-    // Member key → start of the fetch with which it joined. Only members fetched before an invalidation are touched by it.
-    private readonly Dictionary<string, DateTimeOffset> _members = new(StringComparer.Ordinal);
+    // Member key → start of the fetch with which it joined, and its silo then. Only members fetched before an
+    // invalidation are touched by it; the silo lets the fan-out send one batch per silo.
+    private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private string _key = "";
     private string _tag = "";
     private DateTimeOffset _lastHard = DateTimeOffset.MinValue;
@@ -44,17 +46,17 @@ internal sealed class TagGrain(IDurableIndex index, TimeProvider time, GrainMetr
         _tag = _key[(_key.LastIndexOf(' ') + 1)..];
         foreach (var (field, value) in await index.LoadAsync(_key))
         {
-            var moment = new DateTimeOffset(long.Parse(value, CultureInfo.InvariantCulture), TimeSpan.Zero);
+            var member = Member.Decode(value);
             switch (field)
             {
                 case HardField:
-                    _lastHard = moment;
+                    _lastHard = member.Joined;
                     break;
                 case SoftField:
-                    _lastSoft = moment;
+                    _lastSoft = member.Joined;
                     break;
                 default:
-                    _members[field] = moment;
+                    _members[field] = member;
                     break;
             }
         }
@@ -69,15 +71,16 @@ internal sealed class TagGrain(IDurableIndex index, TimeProvider time, GrainMetr
         return Task.CompletedTask;
     }
 
-    async Task<TagJoinVerdict> ITagGrain.JoinAsync(string objectKey, DateTimeOffset fetchStarted)
+    async Task<TagJoinVerdict> ITagGrain.JoinAsync(string objectKey, DateTimeOffset fetchStarted, SiloAddress silo)
     {
-        if (!_members.TryGetValue(objectKey, out var joined) || joined < fetchStarted)
+        if (!_members.TryGetValue(objectKey, out var member) || member.Joined < fetchStarted)
         {
             var before = _members.Count;
-            _members[objectKey] = fetchStarted;
+            member = new Member(fetchStarted, silo);
+            _members[objectKey] = member;
             metrics.RecordMemberships(before, _members.Count);
             KeepAlive();
-            await index.SetAsync(_key, objectKey, Ticks(fetchStarted));
+            await index.SetAsync(_key, objectKey, member.Encode());
         }
 
         // Read after the write: an invalidation that interleaved with it is reflected here too.
@@ -88,52 +91,75 @@ internal sealed class TagGrain(IDurableIndex index, TimeProvider time, GrainMetr
 
     async Task ITagGrain.LeaveAsync(string objectKey, DateTimeOffset fetchStarted)
     {
-        if (_members.TryGetValue(objectKey, out var joined) && joined <= fetchStarted)
+        if (_members.TryGetValue(objectKey, out var member) && member.Joined <= fetchStarted)
         {
-            await ForgetAsync([(objectKey, joined)]);
+            await ForgetAsync([(objectKey, member.Joined)]);
         }
     }
 
     public async Task<int> InvalidateAsync(InvalidationStamp stamp)
     {
         using var activity = EdgeTelemetry.Source.StartActivity("invalidate tag");
-        var targets = new List<(string Key, DateTimeOffset Joined)>();
-        foreach (var (key, joined) in _members)
+        var targets = new List<FanOutTarget>();
+        var joinedAt = new List<(string Key, DateTimeOffset Joined)>();
+        foreach (var (key, member) in _members)
         {
-            if (stamp.Covers(joined))
+            if (stamp.Covers(member.Joined))
             {
-                targets.Add((key, joined));
+                targets.Add(new FanOutTarget(key, member.Silo));
+                joinedAt.Add((key, member.Joined));
             }
         }
 
+        // The stamp is in memory from here on, so joins see it; its write to the index travels while the
+        // fan-out runs. A silo death before both finish leaves the invalidation in progress, and its rerun
+        // writes the stamp again and reaches every member that joined meanwhile.
+        string stampField;
         if (stamp.Soft)
         {
             _lastSoft = Latest(_lastSoft, stamp.Created);
-            await index.SetAsync(_key, SoftField, Ticks(_lastSoft));
+            stampField = SoftField;
         }
         else
         {
             _lastHard = Latest(_lastHard, stamp.Created);
-            await index.SetAsync(_key, HardField, Ticks(_lastHard));
+            stampField = HardField;
         }
 
+        var stampWritten = index.SetAsync(_key, stampField, new Member(stamp.Soft ? _lastSoft : _lastHard, null).Encode());
         KeepAlive();
         activity?.SetTag("orleansedge.members", targets.Count);
-        var result = await ObjectFanOut.InvalidateAsync(GrainFactory, targets.ConvertAll(t => t.Key), stamp, _tag, logger);
+        var fannedOut = fanOut.InvalidateAsync(targets, stamp, _tag);
+        await Task.WhenAll(stampWritten, fannedOut);
+        var result = await fannedOut;
 
         // Only now, with every copy gone, does the membership go: a silo death during the fan-out leaves it
         // for the retry. A soft invalidation leaves stale copies that a later hard one must still reach.
-        var forget = stamp.Soft ? [] : targets;
+        var forget = stamp.Soft ? [] : joinedAt;
         foreach (var key in result.NotTagged ?? [])
         {
-            if (_members.TryGetValue(key, out var joined))
+            if (_members.TryGetValue(key, out var member))
             {
-                forget.Add((key, joined));
+                forget.Add((key, member.Joined));
             }
         }
 
-        await ForgetAsync(forget);
+        // The invalidation is done once the copies are gone: the members leave memory now, and their removal
+        // from the index is not waited for. Should it be lost, a later invalidation finds them not tagged.
+        _ = ForgetLaterAsync(forget);
         return result.Invalidated;
+    }
+
+    private async Task ForgetLaterAsync(List<(string Key, DateTimeOffset Joined)> members)
+    {
+        try
+        {
+            await ForgetAsync(members);
+        }
+        catch (Exception exception)
+        {
+            LogForgetFailed(logger, exception, _key, members.Count);
+        }
     }
 
     /// <summary>Removes members, unless one joined again (with a newer fetch) since it was read.</summary>
@@ -143,7 +169,7 @@ internal sealed class TagGrain(IDurableIndex index, TimeProvider time, GrainMetr
         var before = _members.Count;
         foreach (var (key, joined) in members)
         {
-            if (_members.TryGetValue(key, out var current) && current == joined && _members.Remove(key))
+            if (_members.TryGetValue(key, out var current) && current.Joined == joined && _members.Remove(key))
             {
                 removed.Add(key);
             }
@@ -170,7 +196,23 @@ internal sealed class TagGrain(IDurableIndex index, TimeProvider time, GrainMetr
         DelayDeactivation(remembered > TimeSpan.Zero ? remembered : TimeSpan.Zero);
     }
 
-    private static string Ticks(DateTimeOffset moment) => moment.UtcTicks.ToString(CultureInfo.InvariantCulture);
-
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Tag {Tag} could not remove {Count} invalidated members from its durable index; a later invalidation will")]
+    private static partial void LogForgetFailed(ILogger logger, Exception exception, string tag, int count);
+
+    /// <summary>A member as the index stores it: "{ticks}" or "{ticks} {silo}" (stamps have no silo).</summary>
+    private readonly record struct Member(DateTimeOffset Joined, SiloAddress? Silo)
+    {
+        public string Encode() => Silo is null
+            ? Joined.UtcTicks.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{Joined.UtcTicks} {Silo.ToParsableString()}");
+
+        public static Member Decode(string value)
+        {
+            var space = value.IndexOf(' ');
+            var ticks = long.Parse(space < 0 ? value : value[..space], CultureInfo.InvariantCulture);
+            return new Member(new DateTimeOffset(ticks, TimeSpan.Zero), space < 0 ? null : SiloAddress.FromParsableString(value[(space + 1)..]));
+        }
+    }
 }
