@@ -2,14 +2,15 @@
 # OrleansEdge benchmark (not a test): a local cluster (3 silos, 2 gateways, Release build) under wrk load on
 # loopback, beside the anchors' bare Kestrel serving the same 1 KiB bytes, measured in one run.
 #
-# Reports: near-cache hit throughput and p50/p99 latency against bare Kestrel (ratio), then the propagation
-# time (purge answer: accepted -> every silo and gateway done) of tags covering 1, 1,000 and 100,000 objects
-# while a second gateway serves hits. Everything it starts it stops. About 5 minutes.
-#   bench/run.sh            knobs: DUR=10 CONNS=64 SMALL=20 MEDIUM=10 LARGE=1 OUT=bench/out
+# Reports: near-cache hit throughput and p50/p99 latency against bare Kestrel (ratio), in steady state (10 s of
+# warm-up each, so the JIT has tiered up), then, for tags covering 1, 1,000 and 100,000 objects while a second
+# gateway serves hits, the propagation time (the invalidation's record: accepted -> last gateway applied) and
+# the purge request's own time (HTTP request in -> answer out). Everything it starts it stops. About 6 minutes.
+#   bench/run.sh            knobs: DUR=10 CONNS=64 SMALL=20 MEDIUM=20 LARGE=1 OUT=bench/out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-DUR=${DUR:-10}; CONNS=${CONNS:-64}; SMALL=${SMALL:-20}; MEDIUM=${MEDIUM:-10}; LARGE=${LARGE:-1}
+DUR=${DUR:-10}; CONNS=${CONNS:-64}; SMALL=${SMALL:-20}; MEDIUM=${MEDIUM:-20}; LARGE=${LARGE:-1}
 OUT=${OUT:-$root/bench/out}; state="$root/.state/bench"; mkdir -p "$OUT" "$state"
 anchors="$root/../shared/bench/anchors"
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
@@ -35,7 +36,7 @@ gw0=http://127.0.0.1:8080; gw1=http://127.0.0.1:8180; control=http://127.0.0.1:8
 for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:5000/p/1 && break; sleep 0.2; done
 
 hits() { # label url -> "req/s p50 p99"
-  wrk -t2 -c"$CONNS" -d3s "$2" >/dev/null
+  wrk -t2 -c"$CONNS" -d10s "$2" >/dev/null
   wrk -t2 -c"$CONNS" -d"${DUR}s" --latency "$2" >"$OUT/wrk-$1.txt"
   awk '/Requests\/sec/{r=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} END{print r, p50, p99}' "$OUT/wrk-$1.txt"
 }
@@ -48,9 +49,9 @@ warm() { # group count: /bench/<group>-<i>?tags=<group>,<group>-<i> for i < coun
   awk -v n="$2" -v g="$1" -v base="$gw0" 'BEGIN { for (i = 0; i < n; i++) printf "url = \"%s/bench/%s-%d?tags=%s,%s-%d&size=1024\"\noutput = \"/dev/null\"\n", base, g, i, g, g, i }' >"$state/warm.curl"
   curl -s --no-progress-meter --parallel --parallel-max 64 -K "$state/warm.curl"
 }
-purge() { # tag -> elapsedMs invalidated
+purge() { # tag -> "propagationMs elapsedMs invalidated"
   curl -s -X POST "$control/purge/E1DEMO" -H 'Authorization: Bearer demo-purge-token' -d "{\"tags\":[\"$1\"]}" |
-    sed -E 's/.*"invalidated":([0-9]+),"elapsedMs":([0-9.]+).*/\2 \1/'; echo
+    sed -E 's/.*"invalidated":([0-9]+),"elapsedMs":([0-9.]+),"propagationMs":([0-9.]+).*/\3 \2 \1/'; echo
 }
 stats() { # file -> "p50 p95 max" (ms)
   sort -n "$1" | awk '{v[NR]=$1} END{i50=int((NR+1)/2); i95=int(NR*0.95+0.999); if(i95<1)i95=1; printf "%.1f %.1f %.1f\n", v[i50], v[i95], v[NR]}'
@@ -61,17 +62,21 @@ wrk -t1 -c32 -d900s "$gw1$hot" >"$OUT/wrk-background.txt" 2>&1 &
 load_pid=$!
 
 rm -f "$OUT"/propagation-*.txt
+record() { # n: keeps the purge answer's figures for a tag on n objects
+  awk 'NF==3' | tee -a "$OUT/propagation-$1-raw.txt" | awk '{print $1 >> out1; print $2 >> out2}' \
+    out1="$OUT/propagation-$1.txt" out2="$OUT/propagation-$1-request.txt"
+}
 warm small "$SMALL"
-for i in $(seq 0 $((SMALL - 1))); do purge "small-$i" | tee -a "$OUT/propagation-1-raw.txt" | awk 'NF{print $1}' >>"$OUT/propagation-1.txt"; done
+for i in $(seq 0 $((SMALL - 1))); do purge "small-$i" | record 1; done
 for g in $(seq 1 "$MEDIUM"); do
   warm "thousand$g" 1000
-  purge "thousand$g" | tee -a "$OUT/propagation-1000-raw.txt" | awk 'NF{print $1}' >>"$OUT/propagation-1000.txt"
+  purge "thousand$g" | record 1000
 done
 for g in $(seq 1 "$LARGE"); do
   started=$(date +%s)
   warm "large$g" 100000
   echo "warmed 100,000 objects in $(( $(date +%s) - started )) s"
-  purge "large$g" | tee -a "$OUT/propagation-100000-raw.txt" | awk 'NF{print $1}' >>"$OUT/propagation-100000.txt"
+  purge "large$g" | record 100000
 done
 kill "$load_pid" 2>/dev/null || true; load_pid=""
 
@@ -84,11 +89,13 @@ kill "$load_pid" 2>/dev/null || true; load_pid=""
   echo "| bare Kestrel, dictionary hit (anchors) | $kestrel_rps | $kestrel_p50 | $kestrel_p99 |"
   echo "| ratio OrleansEdge / Kestrel | $(awk -v a="$edge_rps" -v b="$kestrel_rps" 'BEGIN{printf "%.2f", a/b}') | | |"
   echo
-  echo "| propagation under viewer load (purge answer, ms) | samples | p50 | p95 | max | objects invalidated |"
-  echo "|---|---|---|---|---|---|"
+  echo "| under viewer load, ms | samples | propagation p50 | p95 | max | purge request p50 | p95 | max | objects invalidated |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for n in 1 1000 100000; do
+    [ -s "$OUT/propagation-$n.txt" ] || continue
     read -r p50 p95 max < <(stats "$OUT/propagation-$n.txt")
-    objects=$(awk 'NF==2{print $2}' "$OUT/propagation-$n-raw.txt" 2>/dev/null | sort -u | tr '\n' ' ')
-    echo "| tag on $n object(s) | $(grep -c . "$OUT/propagation-$n.txt") | $p50 | $p95 | $max | ${objects:-} |"
+    read -r r50 r95 rmax < <(stats "$OUT/propagation-$n-request.txt")
+    objects=$(awk '{print $3}' "$OUT/propagation-$n-raw.txt" | sort -u | tr '\n' ' ')
+    echo "| tag on $n object(s) | $(grep -c . "$OUT/propagation-$n.txt") | $p50 | $p95 | $max | $r50 | $r95 | $rmax | $objects |"
   done
 } | tee "$OUT/results.md"

@@ -102,7 +102,13 @@ internal static class PurgeApi
         return completed is null
             ? Results.Json(new { id = record.Id, status = "InProgress", elapsedMs, error = "Propagation did not finish in time; the invalidation goes on." },
                 statusCode: StatusCodes.Status504GatewayTimeout)
-            : Results.Json(new { id = record.Id, invalidated = completed.ObjectsInvalidated, elapsedMs });
+            : Results.Json(new
+            {
+                id = record.Id,
+                invalidated = completed.ObjectsInvalidated,
+                elapsedMs,
+                propagationMs = Math.Round(completed.PropagationTime?.TotalMilliseconds ?? 0, 3),
+            });
     }
 
     private static IResult? Authenticate(HttpContext context, string? token)

@@ -14,6 +14,10 @@ namespace OrleansEdge.Gateway.Viewer;
 /// copy is stored only if its lookup started after the gateway registered, so an invalidation that missed
 /// this gateway had already reached every grain. And notices are remembered for a while, so a copy fetched
 /// before a notice but stored after it is refused.
+/// <para>
+/// A tag notice finds its copies through a local index of tag to keys, and a path notice by its key, so
+/// applying one costs the copies it drops, not the copies held. Only a wildcard scans.
+/// </para>
 /// </remarks>
 internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
 {
@@ -24,6 +28,9 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
     private readonly ConcurrentQueue<string> _clock = new();
     private readonly Lock _noticesLock = new();
     private readonly List<(InvalidationNotice Notice, DateTimeOffset Received)> _notices = [];
+
+    // "{scope} {header} {tag}" (header in lower case) → keys of the copies carrying it. Changed only under _noticesLock.
+    private readonly Dictionary<string, HashSet<string>> _keysByTag = new(StringComparer.Ordinal);
     private long _bytes;
     private long _leaseUntilTicks;
     private long _epochStartTicks = long.MaxValue;
@@ -71,11 +78,20 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
             // Under the same lock as Apply, so a notice is either seen here or finds this copy there.
             if (_copies.TryGetValue(key, out var previous))
             {
-                Interlocked.Add(ref _bytes, -previous.Size);
+                Remove(previous);
             }
 
             _copies[key] = copy;
             Interlocked.Add(ref _bytes, copy.Size);
+            foreach (var tag in copy.TagIndexKeys)
+            {
+                if (!_keysByTag.TryGetValue(tag, out var keys))
+                {
+                    _keysByTag[tag] = keys = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                keys.Add(key);
+            }
         }
 
         _clock.Enqueue(key);
@@ -91,12 +107,32 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
             var now = time.GetUtcNow();
             _notices.RemoveAll(n => now - n.Received > NoticeMemory);
             _notices.Add((notice, now));
-            foreach (var copy in _copies.Values)
+            foreach (var item in notice.Items)
             {
-                if (Covers(notice, copy) && _copies.TryRemove(new KeyValuePair<string, LocalCopy>(copy.Key, copy)))
+                switch (item.Kind)
                 {
-                    Interlocked.Add(ref _bytes, -copy.Size);
-                    dropped++;
+                    case InvalidationItemKind.Tag when notice.TagHeader is not null:
+                        if (_keysByTag.TryGetValue(TagIndexKey(notice.Scope, notice.TagHeader, item.Value), out var tagged))
+                        {
+                            foreach (var key in tagged.ToArray())
+                            {
+                                dropped += DropIfCovered(notice, key);
+                            }
+                        }
+
+                        break;
+
+                    case InvalidationItemKind.Path:
+                        dropped += DropIfCovered(notice, notice.Scope + item.Value);
+                        break;
+
+                    case InvalidationItemKind.Prefix:
+                        foreach (var copy in _copies.Values)
+                        {
+                            dropped += DropIfCovered(notice, copy.Key);
+                        }
+
+                        break;
                 }
             }
         }
@@ -123,6 +159,7 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
         lock (_noticesLock)
         {
             _copies.Clear();
+            _keysByTag.Clear();
             Interlocked.Exchange(ref _bytes, 0);
         }
     }
@@ -144,12 +181,40 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
             {
                 _clock.Enqueue(key);
             }
-            else if (_copies.TryRemove(new KeyValuePair<string, LocalCopy>(key, copy)))
+            else
             {
-                Interlocked.Add(ref _bytes, -copy.Size);
+                lock (_noticesLock)
+                {
+                    Remove(copy);
+                }
             }
         }
     }
+
+    private int DropIfCovered(InvalidationNotice notice, string key) =>
+        _copies.TryGetValue(key, out var copy) && Covers(notice, copy) && Remove(copy) ? 1 : 0;
+
+    /// <summary>Removes this copy (not a newer one under the same key) and its tag index entries. Called under _noticesLock.</summary>
+    private bool Remove(LocalCopy copy)
+    {
+        if (!_copies.TryRemove(new KeyValuePair<string, LocalCopy>(copy.Key, copy)))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _bytes, -copy.Size);
+        foreach (var tag in copy.TagIndexKeys)
+        {
+            if (_keysByTag.TryGetValue(tag, out var keys) && keys.Remove(copy.Key) && keys.Count == 0)
+            {
+                _keysByTag.Remove(tag);
+            }
+        }
+
+        return true;
+    }
+
+    private static string TagIndexKey(string scope, string header, string tag) => $"{scope} {header.ToLowerInvariant()} {tag}";
 
     private static bool Covers(InvalidationNotice notice, LocalCopy copy)
     {
@@ -184,6 +249,9 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
         public string Scope { get; } = scope;
         public string? TagHeader { get; } = tagHeader;
         public CachedResponse Response { get; } = response;
+
+        /// <summary>The tag index entries this copy appears under; none when its distribution reads no tags.</summary>
+        public string[] TagIndexKeys { get; } = tagHeader is null ? [] : Array.ConvertAll(response.Tags, tag => TagIndexKey(scope, tagHeader, tag));
 
         /// <summary>Body plus a rough allowance for headers and bookkeeping.</summary>
         public long Size { get; } = response.Body.Length + 512 + key.Length * 2;

@@ -36,6 +36,7 @@ public sealed class PurgeTests(GatewayFixture edge)
         var answer = await JsonAsync(purge);
         Assert.Equal(3, answer.GetProperty("invalidated").GetInt32());
         Assert.True(answer.GetProperty("elapsedMs").GetDouble() >= 0);
+        Assert.True(answer.GetProperty("propagationMs").GetDouble() >= 0);
 
         Assert.Equal("Miss from orleansedge", await edge.XCacheAsync(product));
         Assert.Equal("Miss from orleansedge", await edge.XCacheAsync(reviews));

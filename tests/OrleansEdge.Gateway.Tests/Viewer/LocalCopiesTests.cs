@@ -102,6 +102,55 @@ public sealed class LocalCopiesTests
     }
 
     [Fact]
+    public void TagNotice_DropsEveryCopyWithTheTag_UnderAnyHeaderCase_AndNoOther()
+    {
+        var copies = Registered();
+        for (var i = 0; i < 50; i++)
+        {
+            copies.Store(Scope + $"/p/{i}", Scope, i % 2 == 0 ? Header : Header.ToUpperInvariant(), Response(tag: "shared"), _clock.GetUtcNow());
+            copies.Store(Scope + $"/q/{i}", Scope, Header, Response(tag: "other"), _clock.GetUtcNow());
+        }
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(50, copies.Apply(Notice(InvalidationItemKind.Tag, "shared")));
+        Assert.False(Has(copies, "/p/7"));
+        Assert.True(Has(copies, "/q/7"));
+        Assert.Equal(0, copies.Apply(Notice(InvalidationItemKind.Tag, "shared")));
+    }
+
+    [Fact]
+    public void CopyReplacedWithOtherTags_AnswersOnlyToItsNewTags()
+    {
+        var copies = Registered();
+        copies.Store(Scope + "/a", Scope, Header, Response(tag: "old"), _clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        copies.Store(Scope + "/a", Scope, Header, Response(tag: "new"), _clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(0, copies.Apply(Notice(InvalidationItemKind.Tag, "old")));
+        Assert.True(Has(copies, "/a"));
+        Assert.Equal(1, copies.Apply(Notice(InvalidationItemKind.Tag, "new")));
+        Assert.False(Has(copies, "/a"));
+    }
+
+    [Fact]
+    public void EvictedCopy_StoredAgain_StillFoundByItsTag()
+    {
+        var copies = Registered(capacity: 4 * 1024);
+        copies.Store(Scope + "/a", Scope, Header, Response(tag: "t", size: 1000), _clock.GetUtcNow());
+        for (var i = 0; i < 20; i++)
+        {
+            copies.Store(Scope + $"/filler/{i}", Scope, Header, Response(tag: "f", size: 1000), _clock.GetUtcNow());
+        }
+
+        Assert.False(Has(copies, "/a"));
+        copies.Store(Scope + "/a", Scope, Header, Response(tag: "t", size: 1000), _clock.GetUtcNow());
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, copies.Apply(Notice(InvalidationItemKind.Tag, "t")));
+        Assert.False(Has(copies, "/a"));
+    }
+
+    [Fact]
     public void OverCapacity_StaysBounded_RecentlyUsedKept()
     {
         var copies = Registered(capacity: 20 * 1024);
