@@ -66,16 +66,23 @@ record() { # n: keeps the purge answer's figures for a tag on n objects
   awk 'NF==3' | tee -a "$OUT/propagation-$1-raw.txt" | awk '{print $1 >> out1; print $2 >> out2}' \
     out1="$OUT/propagation-$1.txt" out2="$OUT/propagation-$1-request.txt"
 }
-warm small "$SMALL"
+# Warm-up, not recorded: the first invalidations run code the JIT has not yet compiled, as the hit phase's first seconds do.
+warm warmup 1000
+for i in $(seq 0 9); do purge "warmup-$i" >/dev/null; done
+purge warmup >/dev/null
+
+# Each warm is followed by a second of settling: what is measured is an invalidation under viewer load, not
+# one racing the tail of the misses that set it up.
+warm small "$SMALL"; sleep 1
 for i in $(seq 0 $((SMALL - 1))); do purge "small-$i" | record 1; done
 for g in $(seq 1 "$MEDIUM"); do
-  warm "thousand$g" 1000
+  warm "thousand$g" 1000; sleep 1
   purge "thousand$g" | record 1000
 done
 for g in $(seq 1 "$LARGE"); do
   started=$(date +%s)
   warm "large$g" 100000
-  echo "warmed 100,000 objects in $(( $(date +%s) - started )) s"
+  echo "warmed 100,000 objects in $(( $(date +%s) - started )) s"; sleep 1
   purge "large$g" | record 100000
 done
 kill "$load_pid" 2>/dev/null || true; load_pid=""
