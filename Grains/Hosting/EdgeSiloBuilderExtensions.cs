@@ -65,7 +65,15 @@ public static class EdgeSiloBuilderExtensions
                 options.NumMissedProbesLimit = 3;
             });
             silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-            silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
+            silo.Services.AddSingleton<IConnectionMultiplexer>(_ =>
+            {
+                // The index is on a viewer's miss path (registration, tag joins). With Redis unreachable a write
+                // fails at once and the object is served uncached, rather than every miss waiting out a timeout.
+                var options = ConfigurationOptions.Parse(redis);
+                options.BacklogPolicy = BacklogPolicy.FailFast;
+                options.AbortOnConnectFail = false;
+                return ConnectionMultiplexer.Connect(options);
+            });
             silo.Services.AddSingleton<IDurableIndex>(sp => new RedisDurableIndex(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
         }
 

@@ -15,7 +15,8 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
+        // Its own Redis, with an append-only file: one test kills and restarts it.
+        _redis = await RedisServer.StartPrivateAsync(durable: true);
         _origin = await TestOrigin.StartAsync();
         for (var i = 0; i < 2; i++)
         {
@@ -39,9 +40,10 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
         _http.Dispose();
     }
 
-    private async Task<Gateway> StartGatewayAsync()
+    /// <summary>Starts a gateway, on the ports of <paramref name="replacing"/> when it takes a dead one's place.</summary>
+    private async Task<Gateway> StartGatewayAsync(Gateway? replacing = null)
     {
-        var gateway = new Gateway(FreePort.Next(), FreePort.Next());
+        var gateway = replacing is null ? new Gateway(FreePort.Next(), FreePort.Next()) : new Gateway(replacing.ViewerPort, replacing.ControlPort);
         var process = EdgeProcess.Start("Gateway",
         [
             $"--ConnectionStrings:Redis={_redis.ConnectionString}", $"--Edge:Cluster:ClusterId={_clusterId}", $"--Edge:Cluster:ServiceId={_clusterId}",
@@ -77,6 +79,14 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
         return response.Headers.GetValues("X-Cache").Single();
     }
 
+    private async Task<HttpStatusCode> StatusAsync(Gateway gateway, string target)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gateway.ViewerPort}{target}");
+        request.Headers.Host = "near.test";
+        using var response = await _http.SendAsync(request);
+        return response.StatusCode;
+    }
+
     private async Task<double> LocalCopiesAsync(Gateway gateway)
     {
         var metrics = await _http.GetStringAsync($"http://127.0.0.1:{gateway.ControlPort}/metrics");
@@ -86,6 +96,24 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
 
     private async Task<HttpResponseMessage> PurgeAsync(Gateway gateway, string tag) =>
         await _http.PostAsync($"http://127.0.0.1:{gateway.ControlPort}/purge/E1", new StringContent($"{{\"tags\":[\"{tag}\"]}}"));
+
+    /// <summary>
+    /// Purges through one gateway, then checks that the object comes back from the origin once, fetched for
+    /// whichever gateway asks first and then held by both.
+    /// </summary>
+    private async Task PurgeAndExpectOneRefetchAsync(Gateway through, string tag, string target, Gateway first, Gateway second)
+    {
+        using (var purge = await PurgeAsync(through, tag))
+        {
+            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        }
+
+        var fetched = _origin.Requests(target);
+        Assert.Equal("Miss from orleansedge", await XCacheAsync(first, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(first, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(second, target));
+        Assert.Equal(fetched + 1, _origin.Requests(target));
+    }
 
     [Fact]
     public async Task HitOnBothGateways_OnePurge_MissOnBoth()
@@ -108,16 +136,7 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
 
         Assert.Equal(1, origin);
         Assert.Equal(1, _origin.Requests(target));
-
-        using (var purge = await PurgeAsync(b, tag))
-        {
-            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
-        }
-
-        Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
-        Assert.Equal("Hit from orleansedge", await XCacheAsync(a, target));
-        Assert.Equal("Hit from orleansedge", await XCacheAsync(b, target));
-        Assert.Equal(2, _origin.Requests(target));
+        await PurgeAndExpectOneRefetchAsync(through: b, tag, target, first: a, second: b);
     }
 
     [Fact]
@@ -141,6 +160,54 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
         // Completed waited for the dead gateway only as long as its lease could still run.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
+    }
+
+    [Fact]
+    public async Task KilledGateway_RestartedOnItsPorts_RejoinsAndHearsTheNextPurge()
+    {
+        var a = await StartGatewayAsync();
+        var b = await StartGatewayAsync();
+        var tag = $"rejoin-{Guid.NewGuid():N}";
+        var target = $"/rejoin/{Guid.NewGuid():N}?tags={tag}";
+        Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(b, target));
+
+        await a.Process.KillAsync();
+        var restarted = await StartGatewayAsync(replacing: a);
+
+        // The restarted gateway starts empty, takes the object from the cluster, and then holds it itself.
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(restarted, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(restarted, target));
+        Assert.Equal(1, _origin.Requests(target));
+
+        // A purge through the other gateway reaches it: it registered again, under its new identity.
+        await PurgeAndExpectOneRefetchAsync(through: b, tag, target, first: restarted, second: b);
+    }
+
+    [Fact]
+    public async Task RedisKilledAndRestarted_ViewersAnsweredThroughout_PurgeAfterwardsCompletes()
+    {
+        var a = await StartGatewayAsync();
+        var b = await StartGatewayAsync();
+        var tag = $"redis-{Guid.NewGuid():N}";
+        var target = $"/redis/{Guid.NewGuid():N}?tags={tag}";
+        Assert.Equal("Miss from orleansedge", await XCacheAsync(a, target));
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(b, target));
+
+        // While Redis is down, viewers are answered: known objects from copies, new ones from the origin.
+        await _redis.StopAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("Hit from orleansedge", await XCacheAsync(a, target));
+            Assert.Equal(HttpStatusCode.OK, await StatusAsync(b, $"/redis-down/{Guid.NewGuid():N}"));
+            await Task.Delay(200);
+        }
+
+        await _redis.RestartAsync(TimeSpan.Zero);
+
+        // Once the cluster has its Redis back, a purge completes and reaches both gateways, and objects are
+        // cached again: nothing the outage interrupted is left half done.
+        await PurgeAndExpectOneRefetchAsync(through: a, tag, target, first: b, second: a);
     }
 
     [Fact]

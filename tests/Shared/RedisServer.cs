@@ -8,12 +8,15 @@ namespace OrleansEdge.Tests.Shared;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process? _process;
+    private readonly int _port;
+    private readonly string? _appendOnlyDirectory;
+    private Process? _process;
 
-    private RedisServer(string connectionString, Process? process)
+    private RedisServer(string connectionString, int port, string? appendOnlyDirectory)
     {
         ConnectionString = connectionString;
-        _process = process;
+        _port = port;
+        _appendOnlyDirectory = appendOnlyDirectory;
     }
 
     public string ConnectionString { get; }
@@ -22,52 +25,34 @@ public sealed class RedisServer : IAsyncDisposable
     {
         if (Environment.GetEnvironmentVariable("ORLEANSEDGE_TEST_REDIS") is { Length: > 0 } shared)
         {
-            return new RedisServer(shared, null);
+            return new RedisServer(shared, 0, null);
         }
 
-        var port = FreePort.Next();
-        var start = new ProcessStartInfo("redis-server")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[] { "--bind", "127.0.0.1", "--port", port.ToString(), "--save", "", "--appendonly", "no" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new InvalidOperationException("redis-server is not installed: run ./scripts/test.sh, which installs it.");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var client = new System.Net.Sockets.TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return new RedisServer($"127.0.0.1:{port}", process);
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        process.Kill();
-        throw new TimeoutException("redis-server did not start.");
+        return await StartPrivateAsync(durable: false);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// A redis-server of the caller's own. Durable: every write goes to an append-only file before Redis
+    /// answers, so a kill and <see cref="RestartAsync"/> lose nothing that was acknowledged.
+    /// </summary>
+    public static async Task<RedisServer> StartPrivateAsync(bool durable)
+    {
+        var port = FreePort.Next();
+        var directory = durable ? Directory.CreateTempSubdirectory("orleansedge-redis-").FullName : null;
+        var server = new RedisServer($"127.0.0.1:{port}", port, directory);
+        await server.LaunchAsync();
+        return server;
+    }
+
+    /// <summary>Kills this Redis (SIGKILL, no shutdown of its own) and starts it again on the same port and files.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        await StopAsync();
+        await Task.Delay(downtime);
+        await LaunchAsync();
+    }
+
+    public async Task StopAsync()
     {
         if (_process is { HasExited: false })
         {
@@ -76,5 +61,60 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         _process?.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_appendOnlyDirectory is not null)
+        {
+            Directory.Delete(_appendOnlyDirectory, recursive: true);
+        }
+    }
+
+    private async Task LaunchAsync()
+    {
+        var start = new ProcessStartInfo("redis-server")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        string[] persistence = _appendOnlyDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "always", "--dir", _appendOnlyDirectory];
+        foreach (var argument in (string[])["--bind", "127.0.0.1", "--port", _port.ToString(), "--save", "", .. persistence])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            _process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException("redis-server is not installed: run ./scripts/test.sh, which installs it.");
+        }
+
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync("127.0.0.1", _port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        _process.Kill();
+        throw new TimeoutException("redis-server did not start.");
     }
 }

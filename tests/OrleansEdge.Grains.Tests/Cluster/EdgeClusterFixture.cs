@@ -12,7 +12,7 @@ namespace OrleansEdge.Grains.Tests.Cluster;
 /// <summary>A three-silo cluster and a real loopback origin, built once for every cluster test.</summary>
 public sealed class EdgeClusterFixture : IAsyncLifetime
 {
-    public const string TagHeader = "x-amz-meta-cache-tag";
+    public const string TagHeader = EngineInvalidations.TagHeader;
 
     public static readonly TimeSpan IdleCollectionAge = TimeSpan.FromSeconds(2);
 
@@ -61,36 +61,15 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
         Object(distribution, target).GetAsync(profile ?? Profile());
 
     /// <summary>Runs an invalidation through the real engine (log grain, then record grain) and waits for Completed.</summary>
-    public async Task<InvalidationRecord> InvalidateAsync(string distribution, bool soft, params string[] items) =>
-        (await InvalidateAsync(distribution, soft, TagHeader, items))!;
+    public Task<InvalidationRecord> InvalidateAsync(string distribution, bool soft, params string[] items) =>
+        EngineInvalidations.RunAsync(Grains, distribution, items, soft);
 
-    public async Task<InvalidationRecord?> InvalidateAsync(string distribution, bool soft, string? tagHeader, string[] items, string? callerReference = null)
-    {
-        var creation = await CreateAsync(distribution, soft, tagHeader, items, callerReference);
-        Assert.NotNull(creation.Record);
-        return await Grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution, "", creation.Record.Id)).WaitForCompletionAsync();
-    }
+    public Task<InvalidationRecord> InvalidateAsync(string distribution, bool soft, string? tagHeader, string[] items, string? callerReference = null) =>
+        EngineInvalidations.RunAsync(Grains, distribution, items, soft, tagHeader, callerReference);
 
     public Task<InvalidationCreation> CreateAsync(
-        string distribution, bool soft, string? tagHeader, string[] items, string? callerReference = null, InvalidationLimits? limits = null)
-    {
-        var parsed = items.Select(item =>
-        {
-            Assert.True(InvalidationItemParser.TryParse(item, 4000, out var each, out var error), error);
-            return each;
-        }).ToArray();
-        var request = new InvalidationRequest
-        {
-            Distribution = distribution,
-            Tenant = "",
-            CallerReference = callerReference ?? Guid.NewGuid().ToString("N"),
-            Paths = items,
-            Items = parsed,
-            TagHeader = tagHeader,
-            Soft = soft,
-        };
-        return Grains.GetGrain<IInvalidationLogGrain>(distribution).CreateAsync(request, limits ?? new InvalidationLimits());
-    }
+        string distribution, bool soft, string? tagHeader, string[] items, string? callerReference = null, InvalidationLimits? limits = null) =>
+        EngineInvalidations.CreateAsync(Grains, distribution, items, soft, tagHeader, callerReference, limits);
 
     /// <summary>A distribution id of its own, so that no two tests share keys, tags or limits.</summary>
     public static string NewDistribution() => "D" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();

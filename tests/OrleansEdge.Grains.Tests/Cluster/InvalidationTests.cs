@@ -46,6 +46,25 @@ public sealed class InvalidationTests(EdgeClusterFixture edge)
     }
 
     [Fact]
+    public async Task InvalidateTag_MoreMembersPerSiloThanOneBatch_EveryOneReached()
+    {
+        // About 1,300 members on each of three silos: more than one batch of the per-silo fan-out each.
+        var tag = $"many:{Guid.NewGuid():N}";
+        var targets = Enumerable.Range(0, 4000).Select(i => Tagged($"/many/{i}", tag)).ToArray();
+        foreach (var chunk in targets.Chunk(500))
+        {
+            await Task.WhenAll(chunk.Select(t => edge.GetAsync(_distribution, t)));
+        }
+
+        var record = await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
+        Assert.Equal(4000, record.ObjectsInvalidated);
+        foreach (var target in targets.Where((_, i) => i % 97 == 0))
+        {
+            Assert.Equal(LookupOutcome.Miss, await OutcomeAsync(target));
+        }
+    }
+
+    [Fact]
     public async Task InvalidateTag_OnlyMembersInvalidated_UntaggedStayHits()
     {
         var tag = $"product:{Guid.NewGuid():N}";

@@ -53,17 +53,7 @@ public sealed class SiloLossTests : IAsyncLifetime
     private Task<ObjectLookup> GetAsync(string distribution, string target) =>
         Grains.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(distribution, "", target)).GetAsync(Profile);
 
-    private async Task InvalidateAsync(string distribution, string item)
-    {
-        Assert.True(InvalidationItemParser.TryParse(item, 4000, out var parsed, out _));
-        var creation = await Grains.GetGrain<IInvalidationLogGrain>(distribution).CreateAsync(new InvalidationRequest
-        {
-            Distribution = distribution, Tenant = "", CallerReference = Guid.NewGuid().ToString(), Paths = [item], Items = [parsed],
-            TagHeader = "x-amz-meta-cache-tag",
-        }, new InvalidationLimits());
-        var record = await Grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution, "", creation.Record!.Id)).WaitForCompletionAsync();
-        Assert.Equal(InvalidationStatus.Completed, record!.Status);
-    }
+    private Task InvalidateAsync(string distribution, string item) => EngineInvalidations.RunAsync(Grains, distribution, [item]);
 
     /// <summary>The silo hosting the grain whose key is given, or null while it has no activation.</summary>
     private async Task<SiloAddress?> HostOfAsync(string grainTypeFragment, string key)
@@ -124,11 +114,7 @@ public sealed class SiloLossTests : IAsyncLifetime
         {
             tag = $"running-{attempt}-{Guid.NewGuid():N}";
             await Task.WhenAll(Enumerable.Range(0, 30).Select(i => GetAsync(distribution, $"/running/{attempt}/{i}?tags={tag}")));
-            Assert.True(InvalidationItemParser.TryParse($"#{tag}", 4000, out var item, out _));
-            var creation = await Grains.GetGrain<IInvalidationLogGrain>(distribution).CreateAsync(new InvalidationRequest
-            {
-                Distribution = distribution, Tenant = "", CallerReference = tag, Paths = [$"#{tag}"], Items = [item], TagHeader = "x-amz-meta-cache-tag",
-            }, new InvalidationLimits());
+            var creation = await EngineInvalidations.CreateAsync(Grains, distribution, [$"#{tag}"], callerReference: tag);
             id = creation.Record!.Id;
             await gateway.Received(id);
             var where = await HostOfAsync("InvalidationGrain", EdgeKeys.Invalidation(distribution, "", id));
@@ -141,7 +127,7 @@ public sealed class SiloLossTests : IAsyncLifetime
         }
 
         Assert.NotNull(host);
-        var record = Grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution, "", id!));
+        var record = EngineInvalidations.Record(Grains, distribution, id!);
         Assert.Equal(InvalidationStatus.InProgress, (await record.GetAsync())!.Status);
 
         await _cluster.KillSiloAsync(_cluster.Silos.Single(s => s.SiloAddress.Equals(host)));
