@@ -9,6 +9,9 @@ internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvid
 {
     public EdgeOptions Options => routes.Options;
 
+    /// <summary>A failure of the cluster (a silo, a timeout, the storage behind a grain), not of the request: worth a retry.</summary>
+    public static bool IsClusterFailure(Exception exception) => exception is OrleansException or TimeoutException or SiloUnavailableException;
+
     public Distribution? FindDistribution(string id) => routes.Current.FindDistribution(id);
 
     public (Distribution Distribution, string Tenant)? FindTenant(string tenantId) => routes.Current.FindTenant(tenantId);

@@ -12,7 +12,7 @@ namespace OrleansEdge.Gateway.ControlPlane;
 /// The native purge endpoint: tags and paths in JSON, a bearer token, and an answer only once every matching
 /// object is gone (SPEC §6). It goes through the same engine, limits and records as the CloudFront API.
 /// </summary>
-internal static class PurgeApi
+internal static partial class PurgeApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -21,14 +21,15 @@ internal static class PurgeApi
 
     public static IEndpointRouteBuilder MapPurgeApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/purge/{distributionId}", (HttpContext context, string distributionId, InvalidationService service) =>
-            PurgeAsync(context, distributionId, "", service));
-        endpoints.MapPost("/purge/{distributionId}/{tenantId}", (HttpContext context, string distributionId, string tenantId, InvalidationService service) =>
-            PurgeAsync(context, distributionId, tenantId, service));
+        endpoints.MapPost("/purge/{distributionId}", (HttpContext context, string distributionId, InvalidationService service, ILogger<InvalidationService> logger) =>
+            PurgeAsync(context, distributionId, "", service, logger));
+        endpoints.MapPost("/purge/{distributionId}/{tenantId}", (HttpContext context, string distributionId, string tenantId, InvalidationService service, ILogger<InvalidationService> logger) =>
+            PurgeAsync(context, distributionId, tenantId, service, logger));
         return endpoints;
     }
 
-    private static async Task<IResult> PurgeAsync(HttpContext context, string distributionId, string tenantId, InvalidationService service)
+    private static async Task<IResult> PurgeAsync(
+        HttpContext context, string distributionId, string tenantId, InvalidationService service, ILogger logger)
     {
         var started = Stopwatch.GetTimestamp();
         if (Authenticate(context, service.Options.PurgeToken) is { } denied)
@@ -90,7 +91,18 @@ internal static class PurgeApi
             return Problem(StatusCodes.Status400BadRequest, "Name at least one tag or path to purge.");
         }
 
-        var creation = await service.CreateAsync(distribution, tenant, $"purge-{Guid.NewGuid():N}", [.. raw], [.. items], body!.Soft);
+        InvalidationCreation creation;
+        try
+        {
+            creation = await service.CreateAsync(distribution, tenant, $"purge-{Guid.NewGuid():N}", [.. raw], [.. items], body!.Soft);
+        }
+        catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
+        {
+            LogClusterUnavailable(logger, exception);
+            return Problem(StatusCodes.Status503ServiceUnavailable,
+                "The cluster could not record the purge (a silo or its storage is unavailable); retry it.");
+        }
+
         if (creation.Record is not { } record)
         {
             return Problem(StatusCodes.Status429TooManyRequests,
@@ -138,4 +150,7 @@ internal static class PurgeApi
     }
 
     private static IResult Problem(int status, string error) => Results.Json(new { error }, statusCode: status);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "A purge could not be recorded: the cluster or its storage is unavailable")]
+    private static partial void LogClusterUnavailable(ILogger logger, Exception exception);
 }

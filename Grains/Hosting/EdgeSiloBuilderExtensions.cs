@@ -64,16 +64,8 @@ public static class EdgeSiloBuilderExtensions
                 options.ProbeTimeout = TimeSpan.FromSeconds(2);
                 options.NumMissedProbesLimit = 3;
             });
-            silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-            silo.Services.AddSingleton<IConnectionMultiplexer>(_ =>
-            {
-                // The index is on a viewer's miss path (registration, tag joins). With Redis unreachable a write
-                // fails at once and the object is served uncached, rather than every miss waiting out a timeout.
-                var options = ConfigurationOptions.Parse(redis);
-                options.BacklogPolicy = BacklogPolicy.FailFast;
-                options.AbortOnConnectFail = false;
-                return ConnectionMultiplexer.Connect(options);
-            });
+            silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = FailFast(redis));
+            silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(FailFast(redis)));
             silo.Services.AddSingleton<IDurableIndex>(sp => new RedisDurableIndex(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
         }
 
@@ -84,5 +76,21 @@ public static class EdgeSiloBuilderExtensions
         }
 
         return silo.AddEdgeGrains(settings.ObjectIdleLifetime, settings.CacheCapacityBytes);
+    }
+
+    /// <summary>
+    /// Records and the index are on request paths: a viewer's miss registers and joins tags, an API call writes
+    /// a record. With Redis unreachable a command fails at once (the object is served uncached, the API answers
+    /// 503 and is retried) rather than each request waiting out a 5 s backlog timeout.
+    /// </summary>
+    private static ConfigurationOptions FailFast(string redis)
+    {
+        var options = ConfigurationOptions.Parse(redis);
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.AbortOnConnectFail = false;
+
+        // Failing fast makes reconnecting soon matter: a Redis back after a restart is found within half a second.
+        options.ReconnectRetryPolicy = new LinearRetry(500);
+        return options;
     }
 }

@@ -63,7 +63,18 @@ internal sealed partial class InvalidationGrain(
         };
         state.State.Request = request;
         state.State.Record = record;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not recorded, so not started: a later activation must not find a half-made record in memory.
+            state.State.Request = null;
+            state.State.Record = null;
+            throw;
+        }
+
         _run = RunAsync(resumed: false);
         return record;
     }

@@ -203,10 +203,29 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
             await Task.Delay(200);
         }
 
+        // A purge cannot be recorded durably: it is refused, clearly and at once, and can be retried.
+        using (var refused = await PurgeAsync(a, tag))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("retry", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
         await _redis.RestartAsync(TimeSpan.Zero);
 
-        // Once the cluster has its Redis back, a purge completes and reaches both gateways, and objects are
-        // cached again: nothing the outage interrupted is left half done.
+        // Once the silos have reconnected (a client retries its 503s meanwhile), a purge completes and reaches
+        // both gateways, and objects are cached again: nothing the outage interrupted is left half done.
+        for (var attempt = 0; ; attempt++)
+        {
+            using var probe = await PurgeAsync(a, $"reconnected-{Guid.NewGuid():N}");
+            if (probe.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.True(attempt < 60 && probe.StatusCode == HttpStatusCode.ServiceUnavailable, $"{probe.StatusCode} after {attempt} retries");
+            await Task.Delay(250);
+        }
+
         await PurgeAndExpectOneRefetchAsync(through: a, tag, target, first: b, second: a);
     }
 

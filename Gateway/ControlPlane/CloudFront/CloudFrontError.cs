@@ -28,5 +28,5 @@ internal sealed record CloudFrontError(int Status, string Code, string Message)
     public static CloudFrontError BatchAlreadyExists(string callerReference) =>
         new(409, "InvalidationBatchAlreadyExists", $"An invalidation with CallerReference '{callerReference}' and a different batch already exists.");
 
-    public static CloudFrontError ServiceUnavailable() => new(503, "ServiceUnavailable", "The cluster did not answer; retry the request.");
+    public static CloudFrontError ServiceUnavailable() => new(503, "ServiceUnavailable", "The cluster or its storage is unavailable; retry the request.");
 }

@@ -64,7 +64,7 @@ internal static partial class InvalidationApi
             var target = Resolve(id, tenantScoped, service, out var missing);
             return target is null ? Error(missing!, requestId) : await operation(context, service, target, body.Value);
         }
-        catch (Exception exception) when (exception is OrleansException or TimeoutException or SiloUnavailableException)
+        catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
         {
             LogClusterUnavailable(logger, exception);
             return Error(CloudFrontError.ServiceUnavailable(), requestId);
