@@ -37,7 +37,7 @@ internal static class CachedResponseWriter
         if (withAge)
         {
             var age = Math.Max(0, (long)(now - cached.Received).TotalSeconds) + cached.OriginAge;
-            headers.Age = age.ToString(CultureInfo.InvariantCulture);
+            headers.Age = AgeText(age);
         }
 
         if (notModified || cached.Status is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
@@ -50,6 +50,12 @@ internal static class CachedResponseWriter
             ? Task.CompletedTask
             : response.Body.WriteAsync(cached.Body, 0, cached.Body.Length, context.RequestAborted);
     }
+
+    // Ages under an hour are written from strings made once, so a hit allocates nothing for its Age header.
+    private static readonly string?[] AgeTexts = new string?[3600];
+
+    private static string AgeText(long age) =>
+        age < AgeTexts.Length ? AgeTexts[age] ??= age.ToString(CultureInfo.InvariantCulture) : age.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>RFC 9110 §13.1.2–13.1.3: If-None-Match (weak comparison) wins; If-Modified-Since only without it.</summary>
     internal static bool IsNotModified(IHeaderDictionary request, CachedResponse cached)

@@ -127,9 +127,13 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
                         break;
 
                     case InvalidationItemKind.Prefix:
-                        foreach (var copy in _copies.Values)
+                        // Enumerated in place: Values would copy every entry first.
+                        foreach (var (_, copy) in _copies)
                         {
-                            dropped += DropIfCovered(notice, copy.Key);
+                            if (Covers(notice, copy) && Remove(copy))
+                            {
+                                dropped++;
+                            }
                         }
 
                         break;
