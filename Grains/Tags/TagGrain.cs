@@ -145,7 +145,8 @@ internal sealed partial class TagGrain(
         }
 
         // The invalidation is done once the copies are gone: the members leave memory now, and their removal
-        // from the index is not waited for. Should it be lost, a later invalidation finds them not tagged.
+        // from the index is not waited for. Should it be lost and this grain reload, a later invalidation
+        // reaches them once more, which changes nothing, and forgets them then.
         _ = ForgetLaterAsync(forget);
         return result.Invalidated;
     }
