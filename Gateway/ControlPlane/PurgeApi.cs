@@ -91,16 +91,31 @@ internal static partial class PurgeApi
             return Problem(StatusCodes.Status400BadRequest, "Name at least one tag or path to purge.");
         }
 
+        // A purge answers once done, so a cluster failure on the way in (a silo just killed, Redis restarting)
+        // is waited out within the purge timeout. Retries carry the same caller reference: one that reached
+        // the log before its answer was lost gets that same invalidation back, not a second one.
+        var timeout = service.Options.Invalidation.PurgeTimeout;
+        var callerReference = $"purge-{Guid.NewGuid():N}";
         InvalidationCreation creation;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            creation = await service.CreateAsync(distribution, tenant, $"purge-{Guid.NewGuid():N}", [.. raw], [.. items], body!.Soft);
-        }
-        catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
-        {
-            LogClusterUnavailable(logger, exception);
-            return Problem(StatusCodes.Status503ServiceUnavailable,
-                "The cluster could not record the purge (a silo or its storage is unavailable); retry it.");
+            try
+            {
+                creation = await service.CreateAsync(distribution, tenant, callerReference, [.. raw], [.. items], body!.Soft);
+                break;
+            }
+            catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
+            {
+                var pause = TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt));
+                if (Stopwatch.GetElapsedTime(started) + pause >= timeout || context.RequestAborted.IsCancellationRequested)
+                {
+                    LogClusterUnavailable(logger, exception);
+                    return Problem(StatusCodes.Status503ServiceUnavailable,
+                        "The cluster could not record the purge within the purge timeout (a silo or its storage is unavailable); retry it.");
+                }
+
+                await Task.Delay(pause, context.RequestAborted);
+            }
         }
 
         if (creation.Record is not { } record)
@@ -109,7 +124,7 @@ internal static partial class PurgeApi
                 "Too many invalidations are in progress for this distribution; retry when some have completed.");
         }
 
-        var completed = await service.WaitAsync(distribution, tenant, record.Id, service.Options.Invalidation.PurgeTimeout);
+        var completed = await service.WaitAsync(distribution, tenant, record.Id, timeout - Stopwatch.GetElapsedTime(started));
         var elapsedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 3);
         return completed is null
             ? Results.Json(new { id = record.Id, status = "InProgress", elapsedMs, error = "Propagation did not finish in time; the invalidation goes on." },
@@ -151,6 +166,6 @@ internal static partial class PurgeApi
 
     private static IResult Problem(int status, string error) => Results.Json(new { error }, statusCode: status);
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "A purge could not be recorded: the cluster or its storage is unavailable")]
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "A purge could not be recorded within the purge timeout: the cluster or its storage is unavailable")]
     private static partial void LogClusterUnavailable(ILogger logger, Exception exception);
 }
