@@ -106,10 +106,15 @@ for g in $(seq 1 "$MEDIUM"); do
   warm "vthousand$g" 1000 "$varnish"; sleep 1
   curl -s -o /dev/null -w '%{time_total}\n' -X PURGE -H "xkey-purge: vthousand$g" "$varnish/" | awk '{printf "%.3f\n", $1 * 1000}' >>"$OUT/propagation-varnish-1000.txt"
 done
+rss_kib() { # resident memory of every silo and gateway of the cluster, KiB
+  for f in .state/cluster/silo*.pid .state/cluster/gateway*.pid; do awk '/^VmRSS/{print $2}' "/proc/$(cat "$f")/status"; done | awk '{s+=$1} END{print s}'
+}
+rm -f "$OUT/memory.txt"
 for g in $(seq 1 "$LARGE"); do
-  started=$(date +%s)
+  started=$(date +%s); rss_before=$(rss_kib)
   warm "large$g" 100000
   echo "warmed 100,000 objects in $(( $(date +%s) - started )) s"; sleep 1
+  echo "$rss_before $(rss_kib)" >>"$OUT/memory.txt"
   purge "large$g" | record 100000
 done
 kill "$load_pid" 2>/dev/null || true; load_pid=""
@@ -137,5 +142,10 @@ kill "$load_pid" 2>/dev/null || true; load_pid=""
   if [ -s "$OUT/propagation-varnish-1000.txt" ]; then
     read -r v50 v95 vmax < <(stats "$OUT/propagation-varnish-1000.txt")
     echo "| one Varnish, xkey purge of a tag on 1000 objects (request time) | $(grep -c . "$OUT/propagation-varnish-1000.txt") | | | | $v50 | $v95 | $vmax | |"
+  fi
+  if [ -s "$OUT/memory.txt" ]; then
+    read -r before after < "$OUT/memory.txt"
+    echo
+    echo "Memory: warming 100,000 objects (1 KiB bodies, 2 tags each) grew the silos' and gateways' resident memory from $((before / 1024)) to $((after / 1024)) MiB, $(( (after - before) * 1024 / 100000 )) bytes per object (a copy in a silo, its grain, tag memberships and index entry, and a copy in the gateway that served it; an upper bound, collections pending)."
   fi
 } | tee "$OUT/results.md"
