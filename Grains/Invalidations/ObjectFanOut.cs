@@ -6,7 +6,7 @@ using OrleansEdge.Grains.Interfaces.Objects;
 namespace OrleansEdge.Grains.Invalidations;
 
 /// <summary>An object to reach, and the silo it was placed on when it last told us (null when not known).</summary>
-public readonly record struct FanOutTarget(string Key, SiloAddress? Silo);
+internal readonly record struct FanOutTarget(string Key, SiloAddress? Silo);
 
 /// <summary>
 /// Sends one invalidation to many object grains, wherever they live: grouped by silo, in batches that each

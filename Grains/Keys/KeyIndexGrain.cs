@@ -71,17 +71,15 @@ internal sealed class KeyIndexGrain(IDurableIndex index, ObjectFanOut fanOut) : 
         return (await fanOut.InvalidateAsync(matches, stamp, tag: null)).Invalidated;
     }
 
-    /// <summary>A registration as the index stores it: "{activation} {silo}", or "{activation}" when the silo is not known.</summary>
+    /// <summary>A registration as the index stores it: the activation, with its silo.</summary>
     private readonly record struct Registration(Guid Activation, SiloAddress? Silo)
     {
-        public string Encode() => Silo is null ? Activation.ToString() : $"{Activation} {Silo.ToParsableString()}";
+        public string Encode() => SiloHint.Append(Activation.ToString(), Silo);
 
-        public static Registration Decode(string value)
+        public static Registration Decode(string stored)
         {
-            var space = value.IndexOf(' ');
-            return space < 0
-                ? new Registration(Guid.Parse(value), null)
-                : new Registration(Guid.Parse(value.AsSpan(0, space)), SiloAddress.FromParsableString(value[(space + 1)..]));
+            var (activation, silo) = SiloHint.Split(stored);
+            return new Registration(Guid.Parse(activation), silo);
         }
     }
 }

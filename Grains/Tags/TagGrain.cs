@@ -202,18 +202,15 @@ internal sealed partial class TagGrain(
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Tag {Tag} could not remove {Count} invalidated members from its durable index; a later invalidation will")]
     private static partial void LogForgetFailed(ILogger logger, Exception exception, string tag, int count);
 
-    /// <summary>A member as the index stores it: "{ticks}" or "{ticks} {silo}" (stamps have no silo).</summary>
+    /// <summary>A member as the index stores it: its fetch start in ticks, with its silo (stamps have none).</summary>
     private readonly record struct Member(DateTimeOffset Joined, SiloAddress? Silo)
     {
-        public string Encode() => Silo is null
-            ? Joined.UtcTicks.ToString(CultureInfo.InvariantCulture)
-            : string.Create(CultureInfo.InvariantCulture, $"{Joined.UtcTicks} {Silo.ToParsableString()}");
+        public string Encode() => SiloHint.Append(Joined.UtcTicks.ToString(CultureInfo.InvariantCulture), Silo);
 
-        public static Member Decode(string value)
+        public static Member Decode(string stored)
         {
-            var space = value.IndexOf(' ');
-            var ticks = long.Parse(space < 0 ? value : value[..space], CultureInfo.InvariantCulture);
-            return new Member(new DateTimeOffset(ticks, TimeSpan.Zero), space < 0 ? null : SiloAddress.FromParsableString(value[(space + 1)..]));
+            var (ticks, silo) = SiloHint.Split(stored);
+            return new Member(new DateTimeOffset(long.Parse(ticks, CultureInfo.InvariantCulture), TimeSpan.Zero), silo);
         }
     }
 }
