@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OrleansEdge.Grains.Caching;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
@@ -19,13 +20,15 @@ namespace OrleansEdge.Gateway.Viewer;
 /// applying one costs the copies it drops, not the copies held. Only a wildcard scans.
 /// </para>
 /// </remarks>
-internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
+internal sealed class LocalCopies : IClockCache
 {
     /// <summary>Longer than any lookup can take (the Orleans response timeout is 30 s).</summary>
     private static readonly TimeSpan NoticeMemory = TimeSpan.FromMinutes(2);
 
     private readonly ConcurrentDictionary<string, LocalCopy> _copies = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _clock = new();
+    private readonly TimeProvider _time;
+    private readonly long _capacityBytes;
+    private readonly ClockHand _clock;
     private readonly Lock _noticesLock = new();
     private readonly List<(InvalidationNotice Notice, DateTimeOffset Received)> _notices = [];
 
@@ -34,6 +37,13 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
     private long _bytes;
     private long _leaseUntilTicks;
     private long _epochStartTicks = long.MaxValue;
+
+    public LocalCopies(TimeProvider time, long capacityBytes)
+    {
+        _time = time;
+        _capacityBytes = capacityBytes;
+        _clock = new ClockHand(this);
+    }
 
     public int Count => _copies.Count;
 
@@ -58,13 +68,14 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
     /// <summary>Keeps a copy the cluster returned for a lookup that started at <paramref name="lookupStarted"/>.</summary>
     public void Store(string key, string scope, string? tagHeader, CachedResponse response, DateTimeOffset lookupStarted)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (!response.IsFresh(now) || lookupStarted.UtcTicks < Volatile.Read(ref _epochStartTicks) || now.UtcTicks >= Volatile.Read(ref _leaseUntilTicks))
         {
             return;
         }
 
         var copy = new LocalCopy(key, scope, tagHeader, response);
+        bool isNew;
         lock (_noticesLock)
         {
             foreach (var (notice, _) in _notices)
@@ -76,7 +87,8 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
             }
 
             // Under the same lock as Apply, so a notice is either seen here or finds this copy there.
-            if (_copies.TryGetValue(key, out var previous))
+            isNew = !_copies.TryGetValue(key, out var previous);
+            if (previous is not null)
             {
                 Remove(previous);
             }
@@ -94,8 +106,12 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
             }
         }
 
-        _clock.Enqueue(key);
-        Evict();
+        if (isNew)
+        {
+            _clock.Add(key);
+        }
+
+        _clock.Sweep();
     }
 
     /// <summary>Drops every copy the notice covers; returns how many.</summary>
@@ -104,7 +120,7 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
         var dropped = 0;
         lock (_noticesLock)
         {
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             _notices.RemoveAll(n => now - n.Received > NoticeMemory);
             _notices.Add((notice, now));
             foreach (var item in notice.Items)
@@ -170,29 +186,28 @@ internal sealed class LocalCopies(TimeProvider time, long capacityBytes)
 
     public bool LeaseRuns(DateTimeOffset now) => now.UtcTicks < Volatile.Read(ref _leaseUntilTicks);
 
-    /// <summary>CLOCK eviction, an approximation of least-recently-used that costs a flag write per hit.</summary>
-    private void Evict()
-    {
-        var budget = _clock.Count * 2;
-        while (Interlocked.Read(ref _bytes) > capacityBytes && budget-- > 0 && _clock.TryDequeue(out var key))
-        {
-            if (!_copies.TryGetValue(key, out var copy))
-            {
-                continue;
-            }
+    bool IClockCache.OverCapacity => Interlocked.Read(ref _bytes) > _capacityBytes;
 
-            if (Interlocked.Exchange(ref copy.Referenced, 0) == 1)
-            {
-                _clock.Enqueue(key);
-            }
-            else
-            {
-                lock (_noticesLock)
-                {
-                    Remove(copy);
-                }
-            }
+    bool IClockCache.Contains(string key) => _copies.ContainsKey(key);
+
+    ClockVisit IClockCache.Visit(string key)
+    {
+        if (!_copies.TryGetValue(key, out var copy))
+        {
+            return ClockVisit.Gone;
         }
+
+        if (Interlocked.Exchange(ref copy.Referenced, 0) == 1)
+        {
+            return ClockVisit.SecondChance;
+        }
+
+        lock (_noticesLock)
+        {
+            Remove(copy);
+        }
+
+        return ClockVisit.Evicted;
     }
 
     private int DropIfCovered(InvalidationNotice notice, string key) =>

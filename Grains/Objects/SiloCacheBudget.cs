@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OrleansEdge.Grains.Caching;
 using OrleansEdge.Grains.Interfaces.Objects;
 
 namespace OrleansEdge.Grains.Objects;
@@ -8,11 +9,20 @@ namespace OrleansEdge.Grains.Objects;
 /// flag set on each hit gives an object a second chance). Eviction deactivates the object, which then leaves
 /// its tags and the key index, so memberships never point at objects that are gone.
 /// </summary>
-internal sealed class SiloCacheBudget(IGrainFactory grains, long capacityBytes)
+internal sealed class SiloCacheBudget : IClockCache
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _clock = new();
+    private readonly IGrainFactory _grains;
+    private readonly long _capacityBytes;
+    private readonly ClockHand _clock;
     private long _bytes;
+
+    public SiloCacheBudget(IGrainFactory grains, long capacityBytes)
+    {
+        _grains = grains;
+        _capacityBytes = capacityBytes;
+        _clock = new ClockHand(this);
+    }
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
@@ -35,13 +45,10 @@ internal sealed class SiloCacheBudget(IGrainFactory grains, long capacityBytes)
         Interlocked.Add(ref _bytes, bytes - (previous?.Bytes ?? 0));
         if (previous is null)
         {
-            _clock.Enqueue(key);
+            _clock.Add(key);
         }
 
-        if (Interlocked.Read(ref _bytes) > capacityBytes)
-        {
-            Evict();
-        }
+        _clock.Sweep();
     }
 
     public void Touch(string key)
@@ -52,27 +59,32 @@ internal sealed class SiloCacheBudget(IGrainFactory grains, long capacityBytes)
         }
     }
 
-    private void Evict()
-    {
-        var budget = _clock.Count * 2;
-        while (Interlocked.Read(ref _bytes) > capacityBytes && budget-- > 0 && _clock.TryDequeue(out var key))
-        {
-            if (!_entries.TryGetValue(key, out var entry))
-            {
-                continue;
-            }
+    bool IClockCache.OverCapacity => Interlocked.Read(ref _bytes) > _capacityBytes;
 
-            if (Interlocked.Exchange(ref entry.Referenced, 0) == 1)
-            {
-                _clock.Enqueue(key);
-            }
-            else if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
-            {
-                // Counted out now, not when the grain gets to it, so one burst does not evict twice over.
-                Interlocked.Add(ref _bytes, -entry.Bytes);
-                grains.GetGrain<ICachedObjectGrain>(key).EvictAsync().Ignore();
-            }
+    int IClockCache.Count => _entries.Count;
+
+    bool IClockCache.Contains(string key) => _entries.ContainsKey(key);
+
+    ClockVisit IClockCache.Visit(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return ClockVisit.Gone;
         }
+
+        if (Interlocked.Exchange(ref entry.Referenced, 0) == 1)
+        {
+            return ClockVisit.SecondChance;
+        }
+
+        if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
+        {
+            // Counted out now, not when the grain gets to it, so one burst does not evict twice over.
+            Interlocked.Add(ref _bytes, -entry.Bytes);
+            _grains.GetGrain<ICachedObjectGrain>(key).EvictAsync().Ignore();
+        }
+
+        return ClockVisit.Evicted;
     }
 
     private sealed class Entry(long bytes)
