@@ -22,6 +22,7 @@ internal sealed class Distribution
             MaxBodyBytes = options.MaxBodyBytes,
             ConnectTimeout = options.OriginConnectTimeout,
             ResponseTimeout = options.OriginTimeout,
+            MaxTagHeaderBytes = options.CacheTags.MaxHeaderBytes,
         };
     }
 

@@ -35,6 +35,9 @@ public sealed class CacheTagOptions
 
     /// <summary>Remove the tag header from viewer responses (it stays on the stored copy).</summary>
     public bool StripFromResponse { get; set; }
+
+    /// <summary>Longest tag header indexed, in bytes; a response with a longer one is served uncached (and counted). Default 16 KiB.</summary>
+    public int MaxHeaderBytes { get; set; } = Grains.Interfaces.Objects.OriginProfile.DefaultMaxTagHeaderBytes;
 }
 
 /// <summary>TTL bounds, as CloudFront's cache policy: the origin's lifetime, else Default, clamped to [Min, Max].</summary>

@@ -162,6 +162,11 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             errors.Add($"{key}:CacheTags:Header: '{distribution.CacheTags.Header}' is not a valid HTTP header name (an RFC 7230 token of 1 to 255 characters).");
         }
 
+        if (distribution.CacheTags.MaxHeaderBytes < 1)
+        {
+            errors.Add($"{key}:CacheTags:MaxHeaderBytes: must be at least 1.");
+        }
+
         var ttl = distribution.Ttl;
         foreach (var (name, value) in new[] { ("Min", ttl.Min), ("Default", ttl.Default), ("Max", ttl.Max), ("Error", ttl.Error) })
         {

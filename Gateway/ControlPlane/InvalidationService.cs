@@ -5,7 +5,7 @@ using OrleansEdge.Grains.Interfaces.Keys;
 namespace OrleansEdge.Gateway.ControlPlane;
 
 /// <summary>The one way the control plane's front ends (CloudFront API, purge) reach the invalidation engine.</summary>
-internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvider routes)
+internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvider routes, TimeProvider time)
 {
     public EdgeOptions Options => routes.Options;
 
@@ -15,6 +15,24 @@ internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvid
     public Distribution? FindDistribution(string id) => routes.Current.FindDistribution(id);
 
     public (Distribution Distribution, string Tenant)? FindTenant(string tenantId) => routes.Current.FindTenant(tenantId);
+
+    /// <summary>
+    /// Why a batch can never be accepted, however long the caller waits (more items than may ever be in progress
+    /// at once), or null. Both front ends answer it as CloudFront's BatchTooLarge, not as "too many in progress".
+    /// </summary>
+    public string? BatchTooLarge(IReadOnlyList<InvalidationItem> items)
+    {
+        var limits = routes.Options.Invalidation;
+        var wildcards = 0;
+        foreach (var item in items)
+        {
+            wildcards += item.Kind == InvalidationItemKind.Prefix ? 1 : 0;
+        }
+
+        return items.Count - wildcards > limits.MaxPathsInProgress || wildcards > limits.MaxWildcardsInProgress
+            ? $"A batch may hold at most {limits.MaxPathsInProgress} paths and tags and {limits.MaxWildcardsInProgress} wildcard paths; this one has {items.Count - wildcards} and {wildcards}."
+            : null;
+    }
 
     public Task<InvalidationCreation> CreateAsync(
         Distribution distribution, string tenant, string callerReference, string[] paths, InvalidationItem[] items, bool soft)
@@ -39,35 +57,8 @@ internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvid
         grains.GetGrain<IInvalidationLogGrain>(distribution.Id).ListAsync(tenant, marker, maxItems);
 
     /// <summary>The completed record, or null if propagation did not finish within <paramref name="timeout"/>.</summary>
-    /// <remarks>
-    /// If the silo running the invalidation dies, the next call activates its grain elsewhere, which resumes
-    /// the run from its durable record: waiting again is all it takes.
-    /// </remarks>
-    public async Task<InvalidationRecord?> WaitAsync(Distribution distribution, string tenant, string id, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
-            {
-                return null;
-            }
-
-            try
-            {
-                return await Record(distribution, tenant, id).WaitForCompletionAsync().WaitAsync(left);
-            }
-            catch (TimeoutException)
-            {
-                return null;
-            }
-            catch (Exception exception) when (exception is OrleansException or SiloUnavailableException)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
-            }
-        }
-    }
+    public Task<InvalidationRecord?> WaitAsync(Distribution distribution, string tenant, string id, TimeSpan timeout) =>
+        Record(distribution, tenant, id).WaitUntilCompletedAsync(timeout, time);
 
     private IInvalidationGrain Record(Distribution distribution, string tenant, string id) =>
         grains.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(distribution.Id, tenant, id));

@@ -91,6 +91,11 @@ internal static partial class PurgeApi
             return Problem(StatusCodes.Status400BadRequest, "Name at least one tag or path to purge.");
         }
 
+        if (service.BatchTooLarge(items) is { } tooLarge)
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"BatchTooLarge: {tooLarge} Split it into several purges.");
+        }
+
         // A purge answers once done, so a cluster failure on the way in (a silo just killed, Redis restarting)
         // is waited out within the purge timeout. Retries carry the same caller reference: one that reached
         // the log before its answer was lost gets that same invalidation back, not a second one.

@@ -10,6 +10,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _bytes;
+    private readonly Counter<long> _headersDropped;
 
     public EdgeMetrics(IMeterFactory meterFactory, Viewer.LocalCopies copies)
     {
@@ -19,6 +20,7 @@ internal sealed class EdgeMetrics
         _requests = meter.CreateCounter<long>("orleansedge.viewer.requests", "{request}", "Viewer requests by distribution and result (hit, miss, refresh_hit, pass, error).");
         _duration = meter.CreateHistogram<double>("orleansedge.viewer.request.duration", "s", "Time to answer a viewer request.");
         _bytes = meter.CreateCounter<long>("orleansedge.viewer.bytes", "By", "Body bytes sent to viewers, by source (cache or origin).");
+        _headersDropped = meter.CreateCounter<long>("orleansedge.passthrough.headers.dropped", "{value}", "Origin header values not passed through to viewers because they hold control characters.");
     }
 
     /// <summary>Body bytes served; <paramref name="fromCache"/> when no origin request was made for them.</summary>
@@ -27,6 +29,14 @@ internal sealed class EdgeMetrics
         if (bytes > 0)
         {
             _bytes.Add(bytes, new TagList { { "distribution", distribution }, { "source", fromCache ? "cache" : "origin" } });
+        }
+    }
+
+    public void RecordHeadersDropped(int count)
+    {
+        if (count > 0)
+        {
+            _headersDropped.Add(count);
         }
     }
 

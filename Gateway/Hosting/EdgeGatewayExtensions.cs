@@ -42,6 +42,11 @@ internal static class EdgeGatewayExtensions
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // Origin header values with bytes outside ASCII (obs-text) reach viewers as the same bytes, never a 500;
+            // viewers' own such bytes reach the origin the same way.
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+            kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             foreach (var url in ListenUrls(builder.Configuration))
             {
                 if (EdgeOptionsValidator.ParseListen(url) is { } endPoint)

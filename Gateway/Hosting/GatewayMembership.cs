@@ -10,13 +10,9 @@ namespace OrleansEdge.Gateway.Hosting;
 internal sealed partial class GatewayMembership(
     IGrainFactory grains, LocalCopies copies, TimeProvider time, ILogger<GatewayMembership> logger) : BackgroundService, IGatewayObserver
 {
-    /// <summary>Taken off the lease as seen here, for the time a renewal spends in flight and clocks that drift.</summary>
-    private static readonly TimeSpan SafetyMargin = TimeSpan.FromSeconds(3);
-
     private readonly Guid _id = Guid.NewGuid();
     private IGatewayObserver? _reference;
-
-    public Guid Id => _id;
+    private bool _registered;
 
     Task IGatewayObserver.ApplyAsync(InvalidationNotice notice)
     {
@@ -30,20 +26,26 @@ internal sealed partial class GatewayMembership(
         _reference = grains.CreateObjectReference<IGatewayObserver>(this);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var sent = time.GetUtcNow();
+            // Read before the request leaves: the lease runs from here, on this process's monotonic clock.
+            var sent = time.GetTimestamp();
             try
             {
                 // Resolved each time: a client that has not yet heard the cluster's manifest cannot resolve it.
                 var registry = grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key);
-                await registry.RenewAsync(_id, _reference).WaitAsync(IGatewayRegistryGrain.RenewalPeriod, stoppingToken);
-                copies.Renewed(sent + IGatewayRegistryGrain.LeaseDuration - SafetyMargin, time.GetUtcNow());
+                var continued = await registry.RenewAsync(_id, _reference).WaitAsync(IGatewayRegistryGrain.RenewalPeriod, stoppingToken);
+                if (copies.Renewed(sent, continued) && _registered)
+                {
+                    LogEpochEnded(logger, continued);
+                }
+
+                _registered = true;
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 LogRenewalFailed(logger, exception);
             }
 
-            if (!copies.LeaseRuns(time.GetUtcNow()))
+            if (!copies.LeaseRuns())
             {
                 copies.Expire();
             }
@@ -73,6 +75,9 @@ internal sealed partial class GatewayMembership(
 
         await base.StopAsync(cancellationToken);
     }
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "This gateway's lease had lapsed (the registry still counted it: {RegistryContinued}); its local copies were dropped and it registered anew")]
+    private static partial void LogEpochEnded(ILogger logger, bool registryContinued);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Could not renew this gateway's lease; local copies stop being served when it runs out")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception);

@@ -10,11 +10,13 @@ namespace OrleansEdge.Gateway.Viewer;
 /// The copies this gateway serves without asking the cluster: a hit on one is a dictionary lookup.
 /// </summary>
 /// <remarks>
-/// Safety rests on three rules. Copies are served only while the gateway's lease with the cluster runs, so a
-/// gateway cut off from invalidation notices stops serving before any invalidation stops waiting for it. A
-/// copy is stored only if its lookup started after the gateway registered, so an invalidation that missed
-/// this gateway had already reached every grain. And notices are remembered for a while, so a copy fetched
-/// before a notice but stored after it is refused.
+/// Safety rests on three rules. Copies are served only while the gateway's lease with the cluster runs, checked
+/// on every hit against the monotonic clock, so a gateway cut off from invalidation notices, or stalled (a long
+/// GC pause, a frozen VM), stops serving before any invalidation stops waiting for it; a lease that ran out, or
+/// that the registry says it had given up on, ends the epoch and every copy of it. A copy is stored only if its
+/// lookup started in the current epoch, so an invalidation that missed this gateway had already reached every
+/// grain. And notices are remembered for a while, so a copy fetched before a notice but returned after it is
+/// refused, and one returned for a lookup that began after the notice is not even served.
 /// <para>
 /// A tag notice finds its copies through a local index of tag to keys, and a path notice by its key, so
 /// applying one costs the copies it drops, not the copies held. Only a wildcard scans.
@@ -22,21 +24,29 @@ namespace OrleansEdge.Gateway.Viewer;
 /// </remarks>
 internal sealed class LocalCopies : IClockCache
 {
-    /// <summary>Longer than any lookup can take (the Orleans response timeout is 30 s).</summary>
+    /// <summary>
+    /// How long notices are remembered. Longer than the run of any invalidation that is not held up by a failure;
+    /// a lookup that took longer than this is never stored (the grain marks a response invalidated during its
+    /// fetch stale anyway, so this only bounds what the gateway must remember).
+    /// </summary>
     private static readonly TimeSpan NoticeMemory = TimeSpan.FromMinutes(2);
+
+    /// <summary>Taken off the lease as the gateway sees it, for the time a renewal spends in flight and clock rates that differ.</summary>
+    public static readonly TimeSpan LeaseSafetyMargin = TimeSpan.FromSeconds(3);
 
     private readonly ConcurrentDictionary<string, LocalCopy> _copies = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly long _capacityBytes;
     private readonly ClockHand _clock;
     private readonly Lock _noticesLock = new();
-    private readonly List<(InvalidationNotice Notice, DateTimeOffset Received)> _notices = [];
+    private readonly List<(InvalidationNotice Notice, long Received)> _notices = [];
 
     // "{scope} {header} {tag}" (header in lower case) → keys of the copies carrying it. Changed only under _noticesLock.
     private readonly Dictionary<string, HashSet<string>> _keysByTag = new(StringComparer.Ordinal);
     private long _bytes;
-    private long _leaseUntilTicks;
-    private long _epochStartTicks = long.MaxValue;
+    // Monotonic timestamps (TimeProvider.GetTimestamp): a wall clock stepped back by NTP must not lengthen a lease.
+    private long _leaseUntil;
+    private long _epochStart = long.MaxValue;
 
     public LocalCopies(TimeProvider time, long capacityBytes)
     {
@@ -49,10 +59,10 @@ internal sealed class LocalCopies : IClockCache
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>The lookup for hits: a fresh copy, while the lease runs. No allocation.</summary>
+    /// <summary>The lookup for hits: a fresh copy, while the lease runs on the monotonic clock read now. No allocation.</summary>
     public bool TryGet(ReadOnlySpan<char> key, DateTimeOffset now, out CachedResponse response)
     {
-        if (now.UtcTicks < Volatile.Read(ref _leaseUntilTicks)
+        if (_time.GetTimestamp() < Volatile.Read(ref _leaseUntil)
             && _copies.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(key, out var copy)
             && copy.Response.IsFresh(now))
         {
@@ -65,28 +75,42 @@ internal sealed class LocalCopies : IClockCache
         return false;
     }
 
-    /// <summary>Keeps a copy the cluster returned for a lookup that started at <paramref name="lookupStarted"/>.</summary>
-    public void Store(string key, string scope, string? tagHeader, CachedResponse response, DateTimeOffset lookupStarted)
+    /// <summary>
+    /// Takes a response the cluster returned for a lookup that started at <paramref name="lookupStarted"/> (a
+    /// <see cref="TimeProvider.GetTimestamp"/>): keeps it when it may be served from here, and says whether it may
+    /// be served at all. A response covered by a notice that arrived before the lookup began is refused: that
+    /// invalidation may have completed before the viewer asked (a silo that was stalled past its death can still
+    /// answer with an old copy), and the viewer must get a response fetched after it.
+    /// </summary>
+    public bool Admit(string key, string scope, string? tagHeader, CachedResponse response, long lookupStarted)
     {
-        var now = _time.GetUtcNow();
-        if (!response.IsFresh(now) || lookupStarted.UtcTicks < Volatile.Read(ref _epochStartTicks) || now.UtcTicks >= Volatile.Read(ref _leaseUntilTicks))
-        {
-            return;
-        }
-
         var copy = new LocalCopy(key, scope, tagHeader, response);
+        var now = _time.GetTimestamp();
         bool isNew;
         lock (_noticesLock)
         {
-            foreach (var (notice, _) in _notices)
+            var covered = false;
+            foreach (var (notice, received) in _notices)
             {
                 if (Covers(notice, copy))
                 {
-                    return;
+                    if (received <= lookupStarted)
+                    {
+                        return false;
+                    }
+
+                    covered = true;
                 }
             }
 
-            // Under the same lock as Apply, so a notice is either seen here or finds this copy there.
+            // Under the same lock as Apply and Renewed, so a notice is either seen here or finds this copy there,
+            // and an epoch that ended takes this copy with it.
+            if (covered || !response.IsFresh(_time.GetUtcNow()) || lookupStarted < _epochStart || now >= _leaseUntil
+                || _time.GetElapsedTime(lookupStarted, now) > NoticeMemory)
+            {
+                return true;
+            }
+
             isNew = !_copies.TryGetValue(key, out var previous);
             if (previous is not null)
             {
@@ -112,6 +136,7 @@ internal sealed class LocalCopies : IClockCache
         }
 
         _clock.Sweep();
+        return true;
     }
 
     /// <summary>Drops every copy the notice covers; returns how many.</summary>
@@ -120,8 +145,8 @@ internal sealed class LocalCopies : IClockCache
         var dropped = 0;
         lock (_noticesLock)
         {
-            var now = _time.GetUtcNow();
-            _notices.RemoveAll(n => now - n.Received > NoticeMemory);
+            var now = _time.GetTimestamp();
+            _notices.RemoveAll(n => _time.GetElapsedTime(n.Received, now) > NoticeMemory);
             _notices.Add((notice, now));
             foreach (var item in notice.Items)
             {
@@ -160,31 +185,49 @@ internal sealed class LocalCopies : IClockCache
         return dropped;
     }
 
-    /// <summary>The cluster renewed this gateway's lease; <paramref name="registeredAt"/> is when this lease epoch began.</summary>
-    public void Renewed(DateTimeOffset until, DateTimeOffset registeredAt)
+    /// <summary>
+    /// The registry renewed this gateway's lease with a request sent at <paramref name="sent"/> (a timestamp).
+    /// <paramref name="continued"/> says whether the registry still counted the previous lease as live. If it did
+    /// not, or if that lease had already run out here before the request left (the process was stalled, or renewals
+    /// failed), invalidations may have completed without this gateway: every copy goes, and a new epoch begins.
+    /// </summary>
+    /// <returns>Whether a new epoch began.</returns>
+    public bool Renewed(long sent, bool continued)
     {
-        if (Volatile.Read(ref _epochStartTicks) == long.MaxValue)
+        lock (_noticesLock)
         {
-            Volatile.Write(ref _epochStartTicks, registeredAt.UtcTicks);
-        }
+            var lapsed = !continued || sent >= _leaseUntil || _epochStart == long.MaxValue;
+            if (lapsed)
+            {
+                DropAll();
+                _epochStart = sent;
+            }
 
-        Volatile.Write(ref _leaseUntilTicks, until.UtcTicks);
+            var lease = IGatewayRegistryGrain.LeaseDuration - LeaseSafetyMargin;
+            Volatile.Write(ref _leaseUntil, sent + (long)(lease.TotalSeconds * _time.TimestampFrequency));
+            return lapsed;
+        }
     }
 
     /// <summary>The lease ran out: nothing held may be served, and a new epoch starts at the next registration.</summary>
     public void Expire()
     {
-        Volatile.Write(ref _leaseUntilTicks, 0);
-        Volatile.Write(ref _epochStartTicks, long.MaxValue);
         lock (_noticesLock)
         {
-            _copies.Clear();
-            _keysByTag.Clear();
-            Interlocked.Exchange(ref _bytes, 0);
+            Volatile.Write(ref _leaseUntil, 0);
+            _epochStart = long.MaxValue;
+            DropAll();
         }
     }
 
-    public bool LeaseRuns(DateTimeOffset now) => now.UtcTicks < Volatile.Read(ref _leaseUntilTicks);
+    public bool LeaseRuns() => _time.GetTimestamp() < Volatile.Read(ref _leaseUntil);
+
+    private void DropAll()
+    {
+        _copies.Clear();
+        _keysByTag.Clear();
+        Interlocked.Exchange(ref _bytes, 0);
+    }
 
     bool IClockCache.OverCapacity => Interlocked.Read(ref _bytes) > _capacityBytes;
 

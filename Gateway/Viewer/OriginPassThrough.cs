@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Grains.Http;
 
 namespace OrleansEdge.Gateway.Viewer;
@@ -9,7 +10,7 @@ namespace OrleansEdge.Gateway.Viewer;
 /// GET and HEAD, requests with credentials, responses too large or private to share, and lookups the cluster
 /// could not answer.
 /// </summary>
-internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFactory, ILogger<OriginPassThrough> logger)
+internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFactory, EdgeMetrics metrics, ILogger<OriginPassThrough> logger)
 {
     public async Task ForwardAsync(HttpContext context, Distribution distribution, string target)
     {
@@ -41,6 +42,12 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
                 $"504 Gateway Timeout: the origin did not answer within {profile.ResponseTimeout.TotalSeconds} s.");
             return;
         }
+        catch (Exception exception) when (ViewerFault(exception) is { } viewerFault)
+        {
+            // The viewer's own request body was broken (a bad chunk size, too large): its fault, not the origin's.
+            await EdgeErrors.WriteAsync(context, viewerFault.StatusCode, $"{viewerFault.StatusCode} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(viewerFault.StatusCode)}: {viewerFault.Message}");
+            return;
+        }
         catch (HttpRequestException exception)
         {
             LogPassFailed(logger, profile.BaseUrl, exception.Message);
@@ -54,7 +61,7 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
         {
             var response = context.Response;
             response.StatusCode = (int)upstream.StatusCode;
-            CopyResponseHeaders(upstream, response.Headers, distribution);
+            metrics.RecordHeadersDropped(CopyResponseHeaders(upstream, response.Headers, distribution));
             response.Headers["X-Cache"] = response.StatusCode >= 500 ? CacheStatus.Error : CacheStatus.Miss;
             response.Headers.Via = ProxyHeaders.Via;
 
@@ -71,6 +78,20 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
                 context.Abort();
             }
         }
+    }
+
+    /// <summary>The viewer-side error that made forwarding fail, when the request body (read as it was sent on) was at fault.</summary>
+    private static BadHttpRequestException? ViewerFault(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
     }
 
     private static void CopyRequestHeaders(HttpContext context, HttpRequestMessage request)
@@ -102,10 +123,12 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
         }
     }
 
-    private static void CopyResponseHeaders(HttpResponseMessage upstream, IHeaderDictionary headers, Distribution distribution)
+    /// <summary>Copies what may be forwarded; returns how many values were dropped as unwritable.</summary>
+    private static int CopyResponseHeaders(HttpResponseMessage upstream, IHeaderDictionary headers, Distribution distribution)
     {
         var connectionListed = ProxyHeaders.ConnectionListed(
             upstream.Headers.TryGetValues("Connection", out var connection) ? connection : null);
+        var dropped = 0;
         foreach (var (name, values) in upstream.Headers.NonValidated)
         {
             CopyOne(name, values);
@@ -121,12 +144,15 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
             headers.ContentLength = length;
         }
 
+        return dropped;
+
         void CopyOne(string name, System.Net.Http.Headers.HeaderStringValues values)
         {
             if (ProxyHeaders.IsStored(name, connectionListed)
-                && !(distribution.StripTagHeader && string.Equals(name, distribution.TagHeader, StringComparison.OrdinalIgnoreCase)))
+                && !(distribution.StripTagHeader && string.Equals(name, distribution.TagHeader, StringComparison.OrdinalIgnoreCase))
+                && ProxyHeaders.ForwardableValues(values, ref dropped) is { Length: > 0 } kept)
             {
-                headers[name] = values.ToArray();
+                headers[name] = kept;
             }
         }
     }

@@ -36,6 +36,14 @@ internal sealed partial class ViewerMiddleware(
             return EdgeErrors.WriteAsync(context, StatusCodes.Status404NotFound, "404 Not Found: no distribution serves this host.");
         }
 
+        if (!IsForwardedMethod(context.Request.Method))
+        {
+            // CONNECT would make the edge a tunnel and TRACE would echo viewers' credentials back: neither reaches an origin.
+            metrics.RecordRequest(route.Distribution.Id, "error", started);
+            context.Response.Headers.Allow = ForwardedMethods;
+            return EdgeErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "405 Method Not Allowed: the edge forwards GET, HEAD, OPTIONS, PUT, POST, PATCH and DELETE.");
+        }
+
         var target = RequestTarget(context);
         if (!IsShareable(context.Request))
         {
@@ -64,7 +72,7 @@ internal sealed partial class ViewerMiddleware(
             }
         }
 
-        return LookupAsync(context, route, target, started, now);
+        return LookupAsync(context, route, target, started);
     }
 
     private async Task AwaitHitAsync(Task written, string distribution, long started)
@@ -73,14 +81,18 @@ internal sealed partial class ViewerMiddleware(
         metrics.RecordRequest(distribution, "hit", started);
     }
 
-    private async Task LookupAsync(HttpContext context, ViewerRoute route, string target, long started, DateTimeOffset lookupStarted)
+    private async Task LookupAsync(HttpContext context, ViewerRoute route, string target, long started)
     {
         var distribution = route.Distribution;
         var key = string.Concat(route.Scope, target);
+        var lookupStarted = time.GetTimestamp();
         ObjectLookup lookup;
         try
         {
-            lookup = await grains.GetGrain<ICachedObjectGrain>(key).GetAsync(distribution.Profile);
+            // Bounded by the distribution's own timeout: the grain answers within its origin timeout, or says the
+            // fetch is pending every few seconds, so a call that outlasts that means a dead or stalled silo.
+            lookup = await grains.GetGrain<ICachedObjectGrain>(key)
+                .LookupAsync(distribution.Profile, distribution.Profile.ResponseTimeout + ObjectLookups.CallGrace, time);
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -90,15 +102,19 @@ internal sealed partial class ViewerMiddleware(
             return;
         }
 
+        if (lookup.Response is { } answered && lookup.Outcome is LookupOutcome.Hit or LookupOutcome.Miss or LookupOutcome.RefreshHit
+            && !copies.Admit(key, route.Scope, distribution.TagHeader, answered, lookupStarted))
+        {
+            // An invalidation this gateway heard of before the viewer asked covers the answer (a silo stalled past
+            // its death can still hand out an old copy): the origin answers, with a fetch made after it.
+            await PassAsync(context, distribution, target, started);
+            return;
+        }
+
         var now = time.GetUtcNow();
         if (lookup.Response is { } served && lookup.Outcome != LookupOutcome.Pass && !HttpMethods.IsHead(context.Request.Method))
         {
             metrics.RecordBytes(distribution.Id, fromCache: lookup.Outcome is LookupOutcome.Hit or LookupOutcome.RefreshHit, served.Body.Length);
-        }
-
-        if (lookup.Outcome is LookupOutcome.Hit or LookupOutcome.Miss or LookupOutcome.RefreshHit)
-        {
-            copies.Store(key, route.Scope, distribution.TagHeader, lookup.Response!, lookupStarted);
         }
 
         switch (lookup.Outcome)
@@ -140,6 +156,13 @@ internal sealed partial class ViewerMiddleware(
         metrics.RecordBytes(distribution.Id, fromCache: false, context.Response.ContentLength ?? 0);
         metrics.RecordRequest(distribution.Id, context.Response.StatusCode >= 500 ? "error" : "pass", started);
     }
+
+    /// <summary>The methods CloudFront forwards to an origin; any other is refused at the edge.</summary>
+    private const string ForwardedMethods = "GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE";
+
+    private static bool IsForwardedMethod(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsPut(method)
+        || HttpMethods.IsPost(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
     /// <summary>
     /// GET and HEAD without credentials share cached copies. A request carrying Authorization or Cookie is

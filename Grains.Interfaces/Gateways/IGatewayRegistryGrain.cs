@@ -17,8 +17,12 @@ public interface IGatewayRegistryGrain : IGrainWithStringKey
     /// <summary>How often gateways renew: a few renewals fit in one lease.</summary>
     public static readonly TimeSpan RenewalPeriod = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// Renews (or starts) the gateway's lease. Returns whether its previous lease was still live: false means an
+    /// invalidation may have completed without it, so it must drop every copy it holds before serving again.
+    /// </summary>
     [Alias("renew")]
-    Task RenewAsync(Guid gatewayId, IGatewayObserver observer);
+    Task<bool> RenewAsync(Guid gatewayId, IGatewayObserver observer);
 
     /// <summary>A gateway leaving on purpose: no invalidation waits for it any more.</summary>
     [Alias("leave")]

@@ -12,7 +12,10 @@ public interface IInvalidationGrain : IGrainWithStringKey
     [Alias("get")]
     Task<InvalidationRecord?> GetAsync();
 
-    /// <summary>Returns the record once the invalidation is complete.</summary>
+    /// <summary>
+    /// Returns the record once the invalidation is complete, or as it is after <paramref name="maxWait"/>: callers
+    /// wait in short calls, so one whose silo died notices within seconds and asks the record's next activation.
+    /// </summary>
     [Alias("wait")]
-    Task<InvalidationRecord?> WaitForCompletionAsync();
+    Task<InvalidationRecord?> WaitForCompletionAsync(TimeSpan maxWait);
 }

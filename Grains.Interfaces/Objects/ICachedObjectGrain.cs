@@ -6,9 +6,18 @@ namespace OrleansEdge.Grains.Interfaces.Objects;
 [Alias("edge.object")]
 public interface ICachedObjectGrain : IGrainWithStringKey
 {
-    /// <summary>Serves the stored copy, or fetches it from the origin, collapsing concurrent misses into one request.</summary>
+    /// <summary>
+    /// How long a lookup waits on an origin fetch before it answers <see cref="LookupOutcome.Pending"/>. The viewer's
+    /// gateway asks again with the ticket, so no call waits on a slow origin and a dead silo is noticed in seconds.
+    /// </summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Serves the stored copy, or fetches it from the origin, collapsing concurrent misses into one request.
+    /// <paramref name="ticket"/> is default for a new lookup, or the one a <see cref="LookupOutcome.Pending"/> answer gave.
+    /// </summary>
     [Alias("get")]
-    Task<ObjectLookup> GetAsync(OriginProfile origin);
+    Task<ObjectLookup> GetAsync(OriginProfile origin, FetchTicket ticket);
 
     /// <summary>Applies an invalidation to this object; <paramref name="tag"/> is set when it comes from that tag.</summary>
     [Alias("invalidate")]

@@ -17,4 +17,7 @@ public enum LookupOutcome
 
     /// <summary>The origin failed; <see cref="ObjectLookup.Response"/> is its 5xx answer or a stale copy, or null.</summary>
     Error,
+
+    /// <summary>The fetch is still under way: ask again with <see cref="ObjectLookup.Ticket"/>.</summary>
+    Pending,
 }

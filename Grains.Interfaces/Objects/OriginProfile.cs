@@ -34,4 +34,10 @@ public sealed record OriginProfile
 
     /// <summary>The whole origin exchange, headers and body, must finish within this.</summary>
     [Id(8)] public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A response whose tag header is longer than this (in characters, all values together) is served but not stored.</summary>
+    [Id(9)] public int MaxTagHeaderBytes { get; init; } = DefaultMaxTagHeaderBytes;
+
+    /// <summary>16 KiB, the limit Fastly and Cloudflare put on their own tag headers.</summary>
+    public const int DefaultMaxTagHeaderBytes = 16 * 1024;
 }

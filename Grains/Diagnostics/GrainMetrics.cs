@@ -15,6 +15,8 @@ public sealed class GrainMetrics
     private readonly Histogram<double> _originFetchDuration;
     private readonly Counter<long> _originBytes;
     private readonly Counter<long> _invalidTags;
+    private readonly Counter<long> _headersDropped;
+    private readonly Counter<long> _oversizeTagHeaders;
     private readonly Counter<long> _evictions;
     private readonly UpDownCounter<long> _memberships;
     private readonly UpDownCounter<long> _tags;
@@ -35,6 +37,8 @@ public sealed class GrainMetrics
         _originBytes = meter.CreateCounter<long>("orleansedge.origin.bytes", "By", "Body bytes fetched from origins by object grains.");
         meter.CreateObservableUpDownCounter("orleansedge.cache.objects", () => Volatile.Read(ref _cachedObjects), "{object}", "Objects whose copy this silo holds.");
         meter.CreateObservableUpDownCounter("orleansedge.cache.size", () => Volatile.Read(ref _cachedBytes), "By", "Body bytes of the copies this silo holds.");
+        _headersDropped = meter.CreateCounter<long>("orleansedge.origin.headers.dropped", "{value}", "Origin header values dropped because they hold control characters no HTTP response can carry.");
+        _oversizeTagHeaders = meter.CreateCounter<long>("orleansedge.tags.oversize", "{response}", "Origin responses served uncached because their tag header is longer than CacheTags:MaxHeaderBytes.");
         _evictions = meter.CreateCounter<long>("orleansedge.cache.evictions", "{object}", "Copies dropped without an invalidation, by reason.");
         _invalidTags = meter.CreateCounter<long>("orleansedge.tags.invalid", "{tag}", "Cache tags ignored because they break the tag rules or exceed 50 per object.");
         _tags = meter.CreateUpDownCounter<long>("orleansedge.tags.tracked", "{tag}", "Tag grains on this silo that have members.");
@@ -78,6 +82,16 @@ public sealed class GrainMetrics
     }
 
     public void RecordEviction(string reason) => _evictions.Add(1, new TagList { { "reason", reason } });
+
+    public void RecordHeadersDropped(int count)
+    {
+        if (count > 0)
+        {
+            _headersDropped.Add(count);
+        }
+    }
+
+    public void RecordOversizeTagHeader() => _oversizeTagHeaders.Add(1);
 
     public void RecordInvalidTags(int count)
     {

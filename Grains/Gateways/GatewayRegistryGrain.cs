@@ -14,9 +14,10 @@ internal sealed class GatewayRegistryGrain(
 {
     private Dictionary<Guid, GatewayLease> Leases => state.State.Leases;
 
-    async Task IGatewayRegistryGrain.RenewAsync(Guid gatewayId, IGatewayObserver observer)
+    async Task<bool> IGatewayRegistryGrain.RenewAsync(Guid gatewayId, IGatewayObserver observer)
     {
         var now = time.GetUtcNow();
+        var continued = Leases.TryGetValue(gatewayId, out var previous) && previous.Until >= now;
         Leases[gatewayId] = new GatewayLease(gatewayId, observer, now + IGatewayRegistryGrain.LeaseDuration);
         foreach (var expired in Leases.Values.Where(l => l.Until < now).Select(l => l.GatewayId).ToList())
         {
@@ -24,6 +25,7 @@ internal sealed class GatewayRegistryGrain(
         }
 
         await state.WriteStateAsync();
+        return continued;
     }
 
     async Task IGatewayRegistryGrain.LeaveAsync(Guid gatewayId)

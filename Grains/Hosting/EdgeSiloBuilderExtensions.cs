@@ -27,6 +27,9 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton<IDurableIndex, MemoryOnlyIndex>();
         silo.AddGrainService<SiloFanOutService>();
         silo.Services.TryAddSingleton<ObjectFanOut>();
+
+        // Registered after Orleans' own, so it is the one resolved.
+        silo.Services.AddSingleton<IFatalErrorHandler, SiloDeathHandler>();
         silo.Configure<GrainCollectionOptions>(options =>
             options.ClassSpecificCollectionAge[typeof(CachedObjectGrain).FullName!] = objectIdleLifetime ?? TimeSpan.FromHours(1));
         return silo;

@@ -8,6 +8,9 @@ public static class OriginHttp
 {
     public const string ClientName = "orleansedge-origin";
 
+    /// <summary>Largest origin response head accepted, in KiB: well past any tag header a distribution allows.</summary>
+    public const int MaxResponseHeadersKilobytes = 1024;
+
     /// <summary>Per-request connect timeout, read by the connect callback (handlers are shared across distributions).</summary>
     public static readonly HttpRequestOptionsKey<TimeSpan> ConnectTimeout = new("orleansedge.connect-timeout");
 
@@ -24,6 +27,14 @@ public static class OriginHttp
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 MaxConnectionsPerServer = 512,
                 ConnectCallback = ConnectAsync,
+
+                // Header bytes outside ASCII (obs-text) are read and written as Latin-1, byte for byte, as they came.
+                ResponseHeaderEncodingSelector = static (_, _) => System.Text.Encoding.Latin1,
+                RequestHeaderEncodingSelector = static (_, _) => System.Text.Encoding.Latin1,
+
+                // Origins may send long tag lists; the tag header's own limit is a distribution setting
+                // (CacheTags:MaxHeaderBytes), checked when the response is stored. Beyond this the origin is broken.
+                MaxResponseHeadersLength = MaxResponseHeadersKilobytes,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         return services;

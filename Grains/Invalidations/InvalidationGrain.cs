@@ -81,11 +81,18 @@ internal sealed partial class InvalidationGrain(
 
     Task<InvalidationRecord?> IInvalidationGrain.GetAsync() => Task.FromResult(state.State.Record);
 
-    async Task<InvalidationRecord?> IInvalidationGrain.WaitForCompletionAsync()
+    async Task<InvalidationRecord?> IInvalidationGrain.WaitForCompletionAsync(TimeSpan maxWait)
     {
-        if (_run is { } run)
+        if (_run is { IsCompleted: false } run)
         {
-            await run;
+            try
+            {
+                await run.WaitAsync(maxWait, time);
+            }
+            catch (TimeoutException)
+            {
+                // Still running: the caller asks again.
+            }
         }
 
         return state.State.Record;

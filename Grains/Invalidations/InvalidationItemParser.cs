@@ -22,6 +22,14 @@ public static class InvalidationItemParser
             return false;
         }
 
+        // Checked before anything is recorded: a control character or a broken UTF-16 sequence can be neither
+        // sent by a viewer nor written back in a record's XML, so such an item could only ever fail later.
+        if (FindUnprintable(item) is { } position)
+        {
+            error = $"The item '{Shorten(item)}' contains a control character or an invalid character at position {position}; percent-encode it (e.g. %01).";
+            return false;
+        }
+
         if (item.StartsWith('#'))
         {
             if (!CacheTagRules.TryNormalize(item.AsSpan(1), out var tag))
@@ -101,5 +109,61 @@ public static class InvalidationItemParser
             or '-' or '.' or '_' or '~' or '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '='
             or ':' or '@' or '/' or '?' or '%' or '[' or ']';
 
-    private static string Shorten(string item) => item.Length <= 80 ? item : string.Concat(item.AsSpan(0, 77), "...");
+    /// <summary>
+    /// The index of the first character that is a control character (C0, DEL, C1), an unpaired surrogate or a
+    /// noncharacter (U+FFFE, U+FFFF, U+FDD0–U+FDEF), or null when there is none.
+    /// </summary>
+    public static int? FindUnprintable(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (IsUnprintable(c))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The text with every character <see cref="FindUnprintable"/> objects to written as <c>\uXXXX</c>: safe in a log, JSON or XML.</summary>
+    public static string Printable(string text)
+    {
+        if (FindUnprintable(text) is null)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(c).Append(text[++i]);
+            }
+            else if (IsUnprintable(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    // Called only where c is not the first half of a valid surrogate pair, so any surrogate here is unpaired.
+    private static bool IsUnprintable(char c) => char.IsControl(c) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF' or >= '\uFDD0' and <= '\uFDEF';
+
+    private static string Shorten(string item) => Printable(item.Length <= 80 ? item : string.Concat(item.AsSpan(0, 77), "..."));
 }

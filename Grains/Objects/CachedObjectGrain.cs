@@ -34,6 +34,9 @@ internal sealed partial class CachedObjectGrain(
     private static readonly ObjectLookup PassLookup = new(LookupOutcome.Pass, null);
     private static readonly Task<ObjectLookup> PassTask = Task.FromResult(PassLookup);
 
+    /// <summary>Fresh fetches a viewer that joined an invalidated fetch may cause before it is sent to the origin itself.</summary>
+    private const int MaxRefetches = 3;
+
     private readonly Guid _activation = Guid.NewGuid();
     private string _key = "";
     private string _distribution = "";
@@ -45,6 +48,12 @@ internal sealed partial class CachedObjectGrain(
 
     private Task<FetchCompletion>? _fetch;
     private DateTimeOffset _fetchStarted;
+
+    // Fetches are numbered so that a viewer told "pending" can ask again for the same one. Numbers start at random
+    // so that a ticket from an earlier activation never names a fetch of this one.
+    private long _fetchNumber = Random.Shared.NextInt64(1, long.MaxValue / 2);
+    private long _fetchInFlight;
+    private (long Number, FetchCompletion Completion)? _lastFetch;
 
     // Bumped by every invalidation that covers the fetch in flight; a fetch that sees it change stores nothing.
     private int _generation;
@@ -82,7 +91,10 @@ internal sealed partial class CachedObjectGrain(
         return Task.CompletedTask;
     }
 
-    Task<ObjectLookup> ICachedObjectGrain.GetAsync(OriginProfile origin)
+    Task<ObjectLookup> ICachedObjectGrain.GetAsync(OriginProfile origin, FetchTicket ticket) =>
+        ticket.Fetch != 0 && Resume(origin, ticket) is { } resumed ? resumed : Lookup(origin, refetches: 0);
+
+    private Task<ObjectLookup> Lookup(OriginProfile origin, int refetches)
     {
         var now = time.GetUtcNow();
         if (_copy is { } copy && copy.IsFresh(now))
@@ -96,7 +108,51 @@ internal sealed partial class CachedObjectGrain(
             return PassTask;
         }
 
-        return _fetch is { } inFlight ? JoinFetchAsync(inFlight) : StartFetchAsync(origin);
+        if (_fetch is { } inFlight)
+        {
+            return Poll(JoinFetchAsync(inFlight, origin, refetches), new FetchTicket(_fetchInFlight, Initiator: false));
+        }
+
+        var fetch = BeginFetch(origin);
+        return Poll(InitiatorOf(fetch), new FetchTicket(_fetchInFlight, Initiator: true));
+    }
+
+    /// <summary>A viewer asking again, after <see cref="LookupOutcome.Pending"/>, for the fetch it was waiting on.</summary>
+    private Task<ObjectLookup>? Resume(OriginProfile origin, FetchTicket ticket)
+    {
+        if (_fetch is { } inFlight && _fetchInFlight == ticket.Fetch)
+        {
+            return Poll(ticket.Initiator ? InitiatorOf(inFlight) : JoinFetchAsync(inFlight, origin, refetches: 0), ticket);
+        }
+
+        if (_lastFetch is { } last && last.Number == ticket.Fetch)
+        {
+            return ticket.Initiator ? Task.FromResult(last.Completion.ForInitiator)
+                : last.Completion.ForJoiners is { } shared ? Task.FromResult(shared)
+                : Lookup(origin, refetches: 1);
+        }
+
+        // A fetch this activation does not know (it was detached, or the object was activated anew): start over.
+        return null;
+    }
+
+    /// <summary>
+    /// Answers within <see cref="ICachedObjectGrain.PollInterval"/>: a viewer waiting on a slow origin asks again
+    /// with its ticket, so that no grain call waits on the origin and a gateway notices a dead silo within seconds.
+    /// </summary>
+    private Task<ObjectLookup> Poll(Task<ObjectLookup> lookup, FetchTicket ticket) =>
+        lookup.IsCompleted ? lookup : PollAsync(lookup, ticket);
+
+    private async Task<ObjectLookup> PollAsync(Task<ObjectLookup> lookup, FetchTicket ticket)
+    {
+        try
+        {
+            return await lookup.WaitAsync(ICachedObjectGrain.PollInterval, time);
+        }
+        catch (TimeoutException)
+        {
+            return new ObjectLookup(LookupOutcome.Pending, null, Ticket: ticket);
+        }
     }
 
     Task<InvalidationEffect> ICachedObjectGrain.InvalidateAsync(InvalidationStamp stamp, string? tag)
@@ -134,24 +190,48 @@ internal sealed partial class CachedObjectGrain(
         return Task.CompletedTask;
     }
 
-    private async Task<ObjectLookup> StartFetchAsync(OriginProfile origin)
+    /// <summary>Starts a fetch that viewers can join until it completes or an invalidation detaches it.</summary>
+    private Task<FetchCompletion> BeginFetch(OriginProfile origin)
     {
-        var fetch = FetchAsync(origin, _copy);
-        _fetch = fetch;
-        try
+        var number = ++_fetchNumber;
+        var fetch = RunFetchAsync(origin, number);
+        if (!fetch.IsCompleted)
         {
-            return (await fetch).ForInitiator;
+            _fetch = fetch;
+            _fetchInFlight = number;
         }
-        finally
-        {
-            if (_fetch == fetch)
-            {
-                _fetch = null;
-            }
-        }
+
+        return fetch;
     }
 
-    private static async Task<ObjectLookup> JoinFetchAsync(Task<FetchCompletion> fetch) => (await fetch).ForJoiners;
+    private async Task<FetchCompletion> RunFetchAsync(OriginProfile origin, long number)
+    {
+        var completion = await FetchAsync(origin, _copy);
+        _lastFetch = (number, completion);
+        if (_fetchInFlight == number)
+        {
+            _fetch = null;
+        }
+
+        return completion;
+    }
+
+    private static async Task<ObjectLookup> InitiatorOf(Task<FetchCompletion> fetch) => (await fetch).ForInitiator;
+
+    private async Task<ObjectLookup> JoinFetchAsync(Task<FetchCompletion> fetch, OriginProfile origin, int refetches)
+    {
+        var completion = await fetch;
+        if (completion.ForJoiners is { } shared)
+        {
+            return shared;
+        }
+
+        // The response was fetched before an invalidation that reached it while it was on its way. A viewer that
+        // joined may have arrived after that invalidation completed, so it may not receive it: it gets a fetch
+        // made after the invalidation, collapsed with the other joiners. Bounded: a storm of invalidations ends
+        // in a pass, which the gateway fetches itself, also after the invalidation.
+        return refetches < MaxRefetches ? await Lookup(origin, refetches + 1) : PassLookup;
+    }
 
     private async Task<FetchCompletion> FetchAsync(OriginProfile origin, CachedResponse? stale)
     {
@@ -190,14 +270,14 @@ internal sealed partial class CachedObjectGrain(
         OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation, bool registered)
     {
         var freshness = FreshnessPolicy.Evaluate(fetched.Status, fetched.Headers, now, origin);
-        if (!freshness.Storable)
+        var tags = freshness.Storable ? ReadTags(fetched.Headers, origin) : null;
+        if (tags is null)
         {
             // The first viewer gets what it asked for; the others may not share it and fetch their own.
             _passUntil = now + PassMemory;
             return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, Transient(fetched, started, now)), PassLookup);
         }
 
-        var tags = ReadTags(fetched.Headers, origin.TagHeader);
         var response = new CachedResponse
         {
             Status = fetched.Status,
@@ -216,9 +296,10 @@ internal sealed partial class CachedObjectGrain(
         var stored = await SettleAsync(response, origin.TagHeader, started, generation, registered);
         if (!stored)
         {
-            // Served to its viewers, but marked stale, so that no gateway keeps it as a fresh copy either.
+            // Served to the viewer that asked before the invalidation, marked stale so that no gateway keeps it as a
+            // fresh copy; the viewers that joined get a fetch of their own.
             var unstored = new ObjectLookup(LookupOutcome.Miss, response with { FreshUntil = DateTimeOffset.MinValue });
-            return new FetchCompletion(unstored, unstored);
+            return new FetchCompletion(unstored, null);
         }
 
         return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, response), new ObjectLookup(LookupOutcome.Hit, response));
@@ -247,7 +328,13 @@ internal sealed partial class CachedObjectGrain(
             SetCopy(null);
         }
 
-        return Both(new ObjectLookup(LookupOutcome.RefreshHit, stored ? refreshed : refreshed with { FreshUntil = DateTimeOffset.MinValue }));
+        if (stored || !freshness.Storable)
+        {
+            return Both(new ObjectLookup(LookupOutcome.RefreshHit, stored ? refreshed : refreshed with { FreshUntil = DateTimeOffset.MinValue }));
+        }
+
+        // Invalidated while the origin confirmed it: as for a new response, joiners get a fetch of their own.
+        return new FetchCompletion(new ObjectLookup(LookupOutcome.RefreshHit, refreshed with { FreshUntil = DateTimeOffset.MinValue }), null);
     }
 
     /// <summary>
@@ -367,9 +454,10 @@ internal sealed partial class CachedObjectGrain(
         }
     }
 
-    private string[] ReadTags(HeaderField[] headers, string? tagHeader)
+    /// <summary>The response's tags, or null when its tag header is too long to be indexed: then it is served, not stored.</summary>
+    private string[]? ReadTags(HeaderField[] headers, OriginProfile origin)
     {
-        if (tagHeader is null)
+        if (origin.TagHeader is not { } tagHeader)
         {
             return [];
         }
@@ -378,6 +466,18 @@ internal sealed partial class CachedObjectGrain(
         {
             if (string.Equals(header.Name, tagHeader, StringComparison.OrdinalIgnoreCase))
             {
+                var length = 0L;
+                foreach (var value in header.Values)
+                {
+                    length += value.Length;
+                }
+
+                if (length > origin.MaxTagHeaderBytes)
+                {
+                    metrics.RecordOversizeTagHeader();
+                    return null;
+                }
+
                 var parsed = CacheTagRules.Parse(header.Values);
                 metrics.RecordInvalidTags(parsed.Invalid + parsed.BeyondLimit);
                 return parsed.Tags;
@@ -455,7 +555,8 @@ internal sealed partial class CachedObjectGrain(
     private static FetchCompletion Both(ObjectLookup lookup) => new(lookup, lookup);
 
     /// <summary>What the viewer that started a fetch gets, and what the viewers that joined it get.</summary>
-    private sealed record FetchCompletion(ObjectLookup ForInitiator, ObjectLookup ForJoiners);
+    /// <remarks><see cref="ForJoiners"/> is null when the response may not be shared with later viewers: they fetch anew.</remarks>
+    private sealed record FetchCompletion(ObjectLookup ForInitiator, ObjectLookup? ForJoiners);
 
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Object {Key} could not join its tags; its response is served but not stored")]
     private static partial void LogTagJoinFailed(ILogger logger, Exception exception, string key);

@@ -72,28 +72,32 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
         }
     }
 
-    private static HeaderField[] CopyHeaders(HttpResponseMessage response)
+    private HeaderField[] CopyHeaders(HttpResponseMessage response)
     {
         var connectionListed = ProxyHeaders.ConnectionListed(
             response.Headers.TryGetValues("Connection", out var connection) ? connection : null);
         var fields = new List<HeaderField>();
+        var dropped = 0;
         foreach (var (name, values) in response.Headers.NonValidated)
         {
-            if (ProxyHeaders.IsStored(name, connectionListed))
-            {
-                fields.Add(new HeaderField(name, [.. values]));
-            }
+            Add(name, values, ref dropped);
         }
 
         foreach (var (name, values) in response.Content.Headers.NonValidated)
         {
-            if (ProxyHeaders.IsStored(name, connectionListed))
-            {
-                fields.Add(new HeaderField(name, [.. values]));
-            }
+            Add(name, values, ref dropped);
         }
 
+        metrics.RecordHeadersDropped(dropped);
         return [.. fields];
+
+        void Add(string name, System.Net.Http.Headers.HeaderStringValues values, ref int dropped)
+        {
+            if (ProxyHeaders.IsStored(name, connectionListed) && ProxyHeaders.ForwardableValues(values, ref dropped) is { Length: > 0 } kept)
+            {
+                fields.Add(new HeaderField(name, kept));
+            }
+        }
     }
 
     /// <summary>Reads the whole body, or returns null as soon as it grows past <paramref name="limit"/>.</summary>

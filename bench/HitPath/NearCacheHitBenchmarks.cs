@@ -37,10 +37,10 @@ public class NearCacheHitBenchmarks
 
         _copies = new LocalCopies(TimeProvider.System, 1L << 30);
         var now = TimeProvider.System.GetUtcNow();
-        _copies.Renewed(now.AddDays(1), now.AddSeconds(-1));
+        _copies.Renewed(TimeProvider.System.GetTimestamp(), continued: false);
         const string target = "/products/123?color=blue";
         _key = route.Scope + target;
-        _copies.Store(_key, route.Scope, route.Distribution.TagHeader, new CachedResponse
+        _copies.Admit(_key, route.Scope, route.Distribution.TagHeader, new CachedResponse
         {
             Status = 200,
             Headers = [new HeaderField("Content-Type", ["application/json"]), new HeaderField("Cache-Control", ["public, max-age=3600"]), new HeaderField("x-amz-meta-cache-tag", ["product:123"])],
@@ -50,14 +50,15 @@ public class NearCacheHitBenchmarks
             FetchStarted = now.AddMinutes(-20),
             Received = now.AddMinutes(-20),
             FreshUntil = now.AddDays(1),
-        }, now);
+        }, TimeProvider.System.GetTimestamp());
 
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
         // No grain factory and no origin client: a hit uses neither, and a benchmark that reached them would fail.
+        var metrics = new EdgeMetrics(meters, _copies);
         _middleware = new ViewerMiddleware(
-            _ => Task.CompletedTask, routes, grains: null!, _copies, new OriginPassThrough(null!, NullLogger<OriginPassThrough>.Instance),
-            new EdgeMetrics(meters, _copies), TimeProvider.System, NullLogger<ViewerMiddleware>.Instance, ViewerPort);
+            _ => Task.CompletedTask, routes, grains: null!, _copies, new OriginPassThrough(null!, metrics, NullLogger<OriginPassThrough>.Instance),
+            metrics, TimeProvider.System, NullLogger<ViewerMiddleware>.Instance, ViewerPort);
 
         _context = new DefaultHttpContext();
         _context.Connection.LocalPort = ViewerPort;

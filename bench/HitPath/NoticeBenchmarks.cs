@@ -27,11 +27,11 @@ public class NoticeBenchmarks
     {
         _copies = new LocalCopies(_clock, 1L << 34);
         var now = _clock.GetUtcNow();
-        _copies.Renewed(now.AddYears(1), now.AddSeconds(-1));
+        _copies.Renewed(TimeProvider.System.GetTimestamp(), continued: false);
         for (var i = 0; i < Copies; i++)
         {
             // 10 copies per product tag, as a product page, its variants and its API answers would be.
-            _copies.Store($"{Scope}/p/{i}", Scope, Header, new CachedResponse
+            _copies.Admit($"{Scope}/p/{i}", Scope, Header, new CachedResponse
             {
                 Status = 200,
                 Headers = [],
@@ -40,7 +40,7 @@ public class NoticeBenchmarks
                 FetchStarted = now,
                 Received = now,
                 FreshUntil = now.AddYears(1),
-            }, now);
+            }, TimeProvider.System.GetTimestamp());
         }
 
         var before = new InvalidationStamp(now.AddSeconds(-1), Soft: false);

@@ -92,11 +92,9 @@ internal static partial class InvalidationApi
             }
         }
 
-        var wildcards = items.Count(static i => i.Kind == InvalidationItemKind.Prefix);
-        if (items.Length - wildcards > options.MaxPathsInProgress || wildcards > options.MaxWildcardsInProgress)
+        if (service.BatchTooLarge(items) is { } tooLarge)
         {
-            return Failure(context, CloudFrontError.BatchTooLarge(
-                $"A batch may hold at most {options.MaxPathsInProgress} paths and {options.MaxWildcardsInProgress} wildcard paths; this one has {items.Length - wildcards} and {wildcards}."));
+            return Failure(context, CloudFrontError.BatchTooLarge(tooLarge));
         }
 
         var creation = await service.CreateAsync(target.Distribution, target.Tenant, batch.CallerReference, batch.Paths, items, soft: false);

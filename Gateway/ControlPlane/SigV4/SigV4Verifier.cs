@@ -61,6 +61,24 @@ internal static class SigV4Verifier
             return "The signed headers must include host and x-amz-date.";
         }
 
+        // SigV4 lists signed headers in lower case, sorted, each once: any other spelling is not what a signer made.
+        for (var i = 0; i < signed.Length; i++)
+        {
+            if (signed[i].Length == 0 || !signed[i].Equals(signed[i].ToLowerInvariant(), StringComparison.Ordinal)
+                || (i > 0 && string.CompareOrdinal(signed[i - 1], signed[i]) >= 0))
+            {
+                return "SignedHeaders must list lower-case header names in sorted order, each once.";
+            }
+        }
+
+        // The signature covers the hash of the body as received. A declared hash is only a claim about the body:
+        // it must agree with the bytes, or a signature made for one body would authorise another.
+        var declared = request.Header("X-Amz-Content-SHA256");
+        if (declared.Count > 1 || (declared.Count == 1 && !string.Equals(declared[0], PayloadHash(request.Body.Span), StringComparison.OrdinalIgnoreCase)))
+        {
+            return "X-Amz-Content-SHA256 does not match the SHA-256 of the body received.";
+        }
+
         var secret = FindSecret(credentials, scope[0]);
         var expected = Encoding.ASCII.GetBytes(Signature(request, signed, secret ?? "", dateValues[0], scope[1], scope[2], scope[3]));
 
@@ -89,10 +107,11 @@ internal static class SigV4Verifier
         }
 
         builder.Append('\n').Append(string.Join(';', signedHeaders)).Append('\n');
-        var payloadHash = request.Header("X-Amz-Content-SHA256") is [var declared] ? declared : Hex(SHA256.HashData(request.Body.Span));
-        builder.Append(payloadHash);
+        builder.Append(PayloadHash(request.Body.Span));
         return builder.ToString();
     }
+
+    private static string PayloadHash(ReadOnlySpan<byte> body) => Hex(SHA256.HashData(body));
 
     private static byte[] SigningKey(string secret, string date, string region, string service)
     {

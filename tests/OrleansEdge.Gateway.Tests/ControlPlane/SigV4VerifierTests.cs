@@ -42,6 +42,31 @@ public sealed class SigV4VerifierTests
     }
 
     [Fact]
+    public void BodySwapped_WithTheSignedBodysHashDeclared_Rejected()
+    {
+        // A capture of a request signed for one body, replayed with another body and the first body's hash declared.
+        var signed = Signed();
+        var declaredHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Body)));
+        var swapped = WithHeader(signed, "X-Amz-Content-SHA256", declaredHash) with { Body = Encoding.UTF8.GetBytes("<InvalidationBatch>/*</InvalidationBatch>") };
+        Assert.NotNull(SigV4Verifier.Verify(swapped, Credentials, SignedAt));
+    }
+
+    [Fact]
+    public void DeclaredHash_MatchingTheBody_Accepted()
+    {
+        var declaredHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Body)));
+        Assert.Null(SigV4Verifier.Verify(WithHeader(Signed(), "X-Amz-Content-SHA256", declaredHash), Credentials, SignedAt));
+    }
+
+    [Fact]
+    public void SignedHeadersOutOfOrder_Rejected()
+    {
+        var signed = Signed();
+        var authorization = signed.Header("Authorization")[0].Replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date;host", StringComparison.Ordinal);
+        Assert.Contains("sorted", SigV4Verifier.Verify(WithHeader(signed, "Authorization", authorization), Credentials, SignedAt));
+    }
+
+    [Fact]
     public void ReplayedAfterSixteenMinutes_RejectedAsSkewed() =>
         Assert.Contains("too far", SigV4Verifier.Verify(Signed(), Credentials, SignedAt.AddMinutes(16)));
 
@@ -65,6 +90,16 @@ public sealed class SigV4VerifierTests
         var signature = SigV4Verifier.Signature(unsigned, ["host", "x-amz-date"], secret, amzDate, amzDate[..8], "us-east-1", "cloudfront");
         var authorization = $"AWS4-HMAC-SHA256 Credential={keyId}/{amzDate[..8]}/us-east-1/cloudfront/aws4_request, SignedHeaders=host;x-amz-date, Signature={signature}";
         return Request("POST", path, query, Body, ("Host", "127.0.0.1:18555"), ("X-Amz-Date", amzDate), ("Authorization", authorization));
+    }
+
+    /// <summary>The request with one header replaced (or added).</summary>
+    private static SignedRequest WithHeader(SignedRequest request, string name, string value)
+    {
+        var original = request.Header;
+        return request with
+        {
+            Header = header => string.Equals(header, name, StringComparison.OrdinalIgnoreCase) ? [value] : original(header),
+        };
     }
 
     private static SignedRequest Request(string method, string path, string query, string body, params (string Name, string Value)[] headers) =>

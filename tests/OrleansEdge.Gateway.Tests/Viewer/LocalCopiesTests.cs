@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using OrleansEdge.Gateway.Viewer;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
@@ -9,12 +10,12 @@ public sealed class LocalCopiesTests
 {
     private const string Scope = "E1  ";
     private const string Header = "x-amz-meta-cache-tag";
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
 
     private LocalCopies Registered(long capacity = 1 << 20)
     {
         var copies = new LocalCopies(_clock, capacity);
-        copies.Renewed(_clock.GetUtcNow().AddSeconds(15), _clock.GetUtcNow());
+        copies.Renewed(_clock.GetTimestamp(), continued: false);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         return copies;
     }
@@ -45,7 +46,7 @@ public sealed class LocalCopiesTests
     public void WithoutLease_NothingStoredOrServed()
     {
         var copies = new LocalCopies(_clock, 1 << 20);
-        copies.Store(Scope + "/a", Scope, Header, Response(), _clock.GetUtcNow());
+        copies.Admit(Scope + "/a", Scope, Header, Response(), _clock.GetTimestamp());
         Assert.False(Has(copies, "/a"));
     }
 
@@ -53,7 +54,7 @@ public sealed class LocalCopiesTests
     public void LeaseRunsOut_CopiesNoLongerServed()
     {
         var copies = Registered();
-        copies.Store(Scope + "/a", Scope, Header, Response(), _clock.GetUtcNow());
+        copies.Admit(Scope + "/a", Scope, Header, Response(), _clock.GetTimestamp());
         Assert.True(Has(copies, "/a"));
         _clock.Advance(TimeSpan.FromSeconds(16));
         Assert.False(Has(copies, "/a"));
@@ -62,10 +63,10 @@ public sealed class LocalCopiesTests
     [Fact]
     public void LookupStartedBeforeRegistration_NotStored()
     {
-        var before = _clock.GetUtcNow();
+        var before = _clock.GetTimestamp();
         _clock.Advance(TimeSpan.FromSeconds(1));
         var copies = Registered();
-        copies.Store(Scope + "/a", Scope, Header, Response(), before);
+        copies.Admit(Scope + "/a", Scope, Header, Response(), before);
         Assert.False(Has(copies, "/a"));
     }
 
@@ -79,7 +80,7 @@ public sealed class LocalCopiesTests
     public void Notice_DropsWhatItCovers(InvalidationItemKind kind, string value, bool dropped)
     {
         var copies = Registered();
-        copies.Store(Scope + "/img/a.jpg?w=1", Scope, Header, Response(), _clock.GetUtcNow());
+        copies.Admit(Scope + "/img/a.jpg?w=1", Scope, Header, Response(), _clock.GetTimestamp());
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(dropped ? 1 : 0, copies.Apply(Notice(kind, value)));
         Assert.Equal(!dropped, Has(copies, "/img/a.jpg?w=1"));
@@ -89,16 +90,84 @@ public sealed class LocalCopiesTests
     public void OlderCopyArrivingAfterItsNotice_Refused_NewerCopyKept()
     {
         var copies = Registered();
-        var lookupStarted = _clock.GetUtcNow();
+        var lookupStarted = _clock.GetTimestamp();
         var older = Response(fetchedAgo: TimeSpan.FromMilliseconds(1));
         _clock.Advance(TimeSpan.FromMilliseconds(5));
         copies.Apply(Notice(InvalidationItemKind.Tag, "t"));
-        copies.Store(Scope + "/a", Scope, Header, older, lookupStarted);
+
+        // The viewer asked before the notice: it may be served the older copy, which is not kept.
+        Assert.True(copies.Admit(Scope + "/a", Scope, Header, older, lookupStarted));
         Assert.False(Has(copies, "/a"));
 
         _clock.Advance(TimeSpan.FromMilliseconds(5));
-        copies.Store(Scope + "/a", Scope, Header, Response(fetchedAgo: TimeSpan.Zero), _clock.GetUtcNow());
+        copies.Admit(Scope + "/a", Scope, Header, Response(fetchedAgo: TimeSpan.Zero), _clock.GetTimestamp());
         Assert.True(Has(copies, "/a"));
+    }
+
+    [Fact]
+    public void OlderCopyForALookupThatBeganAfterItsNotice_NotEvenServed()
+    {
+        var copies = Registered();
+        var older = Response(fetchedAgo: TimeSpan.FromMilliseconds(1));
+        _clock.Advance(TimeSpan.FromMilliseconds(5));
+        copies.Apply(Notice(InvalidationItemKind.Path, "/a"));
+        _clock.Advance(TimeSpan.FromMilliseconds(5));
+
+        // A silo that was stalled past its death answers with a copy the invalidation removed everywhere else.
+        Assert.False(copies.Admit(Scope + "/a", Scope, Header, older, _clock.GetTimestamp()));
+        Assert.False(Has(copies, "/a"));
+    }
+
+    [Fact]
+    public void StalledPastTheLease_RenewedAsContinuedByTheRegistry_OldCopiesGone_NewOnesKept()
+    {
+        var copies = Registered();
+        copies.Admit(Scope + "/a", Scope, Header, Response(), _clock.GetTimestamp());
+
+        // SIGSTOP for 20 s: nothing ran here, and the registry's answer alone cannot tell.
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.False(Has(copies, "/a"));
+        Assert.True(copies.Renewed(_clock.GetTimestamp(), continued: true));
+        Assert.False(Has(copies, "/a"));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        copies.Admit(Scope + "/b", Scope, Header, Response(fetchedAgo: TimeSpan.Zero), _clock.GetTimestamp());
+        Assert.True(Has(copies, "/b"));
+    }
+
+    [Fact]
+    public void RegistryHadGivenUpOnThisGateway_OldCopiesGone_EvenWithTheLocalLeaseRunning()
+    {
+        var copies = Registered();
+        copies.Admit(Scope + "/a", Scope, Header, Response(), _clock.GetTimestamp());
+        _clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.True(copies.Renewed(_clock.GetTimestamp(), continued: false));
+        Assert.False(Has(copies, "/a"));
+    }
+
+    [Fact]
+    public void StallShorterThanTheLease_CopiesStillServedAfterRenewal()
+    {
+        var copies = Registered();
+        copies.Admit(Scope + "/a", Scope, Header, Response(), _clock.GetTimestamp());
+        _clock.Advance(TimeSpan.FromSeconds(8));
+        Assert.True(Has(copies, "/a"));
+        Assert.False(copies.Renewed(_clock.GetTimestamp(), continued: true));
+        Assert.True(Has(copies, "/a"));
+        _clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.True(Has(copies, "/a"));
+    }
+
+    [Fact]
+    public void LookupFromBeforeAStall_ArrivingInTheNewEpoch_NotStored()
+    {
+        var copies = Registered();
+        var lookupStarted = _clock.GetTimestamp();
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        copies.Renewed(_clock.GetTimestamp(), continued: true);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        copies.Admit(Scope + "/a", Scope, Header, Response(), lookupStarted);
+        Assert.False(Has(copies, "/a"));
     }
 
     [Fact]
@@ -107,8 +176,8 @@ public sealed class LocalCopiesTests
         var copies = Registered();
         for (var i = 0; i < 50; i++)
         {
-            copies.Store(Scope + $"/p/{i}", Scope, i % 2 == 0 ? Header : Header.ToUpperInvariant(), Response(tag: "shared"), _clock.GetUtcNow());
-            copies.Store(Scope + $"/q/{i}", Scope, Header, Response(tag: "other"), _clock.GetUtcNow());
+            copies.Admit(Scope + $"/p/{i}", Scope, i % 2 == 0 ? Header : Header.ToUpperInvariant(), Response(tag: "shared"), _clock.GetTimestamp());
+            copies.Admit(Scope + $"/q/{i}", Scope, Header, Response(tag: "other"), _clock.GetTimestamp());
         }
 
         _clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -122,9 +191,9 @@ public sealed class LocalCopiesTests
     public void CopyReplacedWithOtherTags_AnswersOnlyToItsNewTags()
     {
         var copies = Registered();
-        copies.Store(Scope + "/a", Scope, Header, Response(tag: "old"), _clock.GetUtcNow());
+        copies.Admit(Scope + "/a", Scope, Header, Response(tag: "old"), _clock.GetTimestamp());
         _clock.Advance(TimeSpan.FromMilliseconds(1));
-        copies.Store(Scope + "/a", Scope, Header, Response(tag: "new"), _clock.GetUtcNow());
+        copies.Admit(Scope + "/a", Scope, Header, Response(tag: "new"), _clock.GetTimestamp());
         _clock.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(0, copies.Apply(Notice(InvalidationItemKind.Tag, "old")));
@@ -137,14 +206,14 @@ public sealed class LocalCopiesTests
     public void EvictedCopy_StoredAgain_StillFoundByItsTag()
     {
         var copies = Registered(capacity: 4 * 1024);
-        copies.Store(Scope + "/a", Scope, Header, Response(tag: "t", size: 1000), _clock.GetUtcNow());
+        copies.Admit(Scope + "/a", Scope, Header, Response(tag: "t", size: 1000), _clock.GetTimestamp());
         for (var i = 0; i < 20; i++)
         {
-            copies.Store(Scope + $"/filler/{i}", Scope, Header, Response(tag: "f", size: 1000), _clock.GetUtcNow());
+            copies.Admit(Scope + $"/filler/{i}", Scope, Header, Response(tag: "f", size: 1000), _clock.GetTimestamp());
         }
 
         Assert.False(Has(copies, "/a"));
-        copies.Store(Scope + "/a", Scope, Header, Response(tag: "t", size: 1000), _clock.GetUtcNow());
+        copies.Admit(Scope + "/a", Scope, Header, Response(tag: "t", size: 1000), _clock.GetTimestamp());
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, copies.Apply(Notice(InvalidationItemKind.Tag, "t")));
         Assert.False(Has(copies, "/a"));
@@ -154,11 +223,11 @@ public sealed class LocalCopiesTests
     public void OverCapacity_StaysBounded_RecentlyUsedKept()
     {
         var copies = Registered(capacity: 20 * 1024);
-        copies.Store(Scope + "/hot", Scope, Header, Response(size: 1000), _clock.GetUtcNow());
+        copies.Admit(Scope + "/hot", Scope, Header, Response(size: 1000), _clock.GetTimestamp());
         for (var i = 0; i < 200; i++)
         {
             Assert.True(Has(copies, "/hot"));
-            copies.Store(Scope + $"/cold/{i}", Scope, Header, Response(size: 1000), _clock.GetUtcNow());
+            copies.Admit(Scope + $"/cold/{i}", Scope, Header, Response(size: 1000), _clock.GetTimestamp());
             Assert.InRange(copies.Bytes, 0, 20 * 1024 + 2000);
         }
 
@@ -166,12 +235,4 @@ public sealed class LocalCopiesTests
         Assert.False(Has(copies, "/cold/0"));
     }
 
-    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
-    {
-        private DateTimeOffset _now = now;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
 }

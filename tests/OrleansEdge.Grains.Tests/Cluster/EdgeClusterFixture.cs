@@ -58,7 +58,7 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
         Grains.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(distribution, "", target));
 
     public Task<ObjectLookup> GetAsync(string distribution, string target, OriginProfile? profile = null) =>
-        Object(distribution, target).GetAsync(profile ?? Profile());
+        Object(distribution, target).LookupAsync(profile ?? Profile(), TimeSpan.FromMinutes(2), TimeProvider.System);
 
     /// <summary>Runs an invalidation through the real engine (log grain, then record grain) and waits for Completed.</summary>
     public Task<InvalidationRecord> InvalidateAsync(string distribution, bool soft, params string[] items) =>

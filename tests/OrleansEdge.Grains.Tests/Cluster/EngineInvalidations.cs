@@ -40,7 +40,7 @@ internal static class EngineInvalidations
     {
         var creation = await CreateAsync(grains, distribution, items, soft, tagHeader, callerReference);
         Assert.NotNull(creation.Record);
-        var record = await Record(grains, distribution, creation.Record.Id).WaitForCompletionAsync();
+        var record = await Record(grains, distribution, creation.Record.Id).WaitUntilCompletedAsync(TimeSpan.FromMinutes(2), TimeProvider.System);
         Assert.Equal(InvalidationStatus.Completed, record!.Status);
         return record;
     }

@@ -45,7 +45,7 @@ public sealed class EvictionTests : IAsyncLifetime
         ICachedObjectGrain Object(string target) => _cluster.Client.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(distribution, "", target));
         foreach (var target in targets)
         {
-            await Object(target).GetAsync(profile);
+            await Object(target).LookupAsync(profile, TimeSpan.FromMinutes(2), TimeProvider.System);
         }
 
         // 300 objects of ~2.5 KB against 2 × 64 KiB: each silo stays within its capacity.
@@ -56,12 +56,12 @@ public sealed class EvictionTests : IAsyncLifetime
         }
 
         // The oldest went first and come back as misses; the newest are still there.
-        Assert.Equal(LookupOutcome.Miss, (await Object(targets[0]).GetAsync(profile)).Outcome);
-        Assert.Equal(LookupOutcome.Hit, (await Object(targets[^1]).GetAsync(profile)).Outcome);
+        Assert.Equal(LookupOutcome.Miss, (await Object(targets[0]).LookupAsync(profile, TimeSpan.FromMinutes(2), TimeProvider.System)).Outcome);
+        Assert.Equal(LookupOutcome.Hit, (await Object(targets[^1]).LookupAsync(profile, TimeSpan.FromMinutes(2), TimeProvider.System)).Outcome);
 
         // Evicted objects left the tag: an invalidation reaches only what is still held, and all of it.
         var record = await EngineInvalidations.RunAsync(_cluster.Client, distribution, ["#fill"]);
         Assert.InRange(record.ObjectsInvalidated, 1, (int)(2 * Capacity / 2000));
-        Assert.Equal(LookupOutcome.Miss, (await Object(targets[^1]).GetAsync(profile)).Outcome);
+        Assert.Equal(LookupOutcome.Miss, (await Object(targets[^1]).LookupAsync(profile, TimeSpan.FromMinutes(2), TimeProvider.System)).Outcome);
     }
 }

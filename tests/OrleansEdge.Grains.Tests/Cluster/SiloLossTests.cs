@@ -51,7 +51,7 @@ public sealed class SiloLossTests : IAsyncLifetime
     private OriginProfile Profile => new() { BaseUrl = _origin.BaseUrl, TagHeader = "x-amz-meta-cache-tag" };
 
     private Task<ObjectLookup> GetAsync(string distribution, string target) =>
-        Grains.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(distribution, "", target)).GetAsync(Profile);
+        Grains.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(distribution, "", target)).LookupAsync(Profile, TimeSpan.FromMinutes(2), TimeProvider.System);
 
     private Task InvalidateAsync(string distribution, string item) => EngineInvalidations.RunAsync(Grains, distribution, [item]);
 
@@ -140,7 +140,7 @@ public sealed class SiloLossTests : IAsyncLifetime
         {
             try
             {
-                completed = await record.WaitForCompletionAsync();
+                completed = await record.WaitUntilCompletedAsync(TimeSpan.FromSeconds(10), TimeProvider.System);
             }
             catch (Exception exception) when (exception is OrleansException or SiloUnavailableException or TimeoutException)
             {
