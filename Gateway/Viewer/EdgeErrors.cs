@@ -5,7 +5,7 @@ namespace OrleansEdge.Gateway.Viewer;
 /// <summary>Short plain-text answers the edge gives when it has nothing else to serve.</summary>
 internal static class EdgeErrors
 {
-    public static Task WriteAsync(HttpContext context, int status, string message)
+    public static Task WriteAsync(HttpContext context, int status, string message, string? allow = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -20,6 +20,11 @@ internal static class EdgeErrors
         response.Headers["X-Cache"] = CacheStatus.Error;
         response.Headers.Via = ProxyHeaders.Via;
         response.Headers.CacheControl = "no-store";
+        if (allow is not null)
+        {
+            response.Headers.Allow = allow;
+        }
+
         return response.WriteAsync(message + "\n", context.RequestAborted);
     }
 }

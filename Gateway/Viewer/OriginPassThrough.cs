@@ -19,7 +19,7 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
         request.Options.Set(OriginHttp.ConnectTimeout, profile.ConnectTimeout);
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            request.Content = new StreamContent(context.Request.Body);
+            request.Content = new StreamContent(new ViewerBodyStream(context.Request.Body));
         }
 
         CopyRequestHeaders(context, request);
@@ -45,7 +45,8 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
         catch (Exception exception) when (ViewerFault(exception) is { } viewerFault)
         {
             // The viewer's own request body was broken (a bad chunk size, too large): its fault, not the origin's.
-            await EdgeErrors.WriteAsync(context, viewerFault.StatusCode, $"{viewerFault.StatusCode} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(viewerFault.StatusCode)}: {viewerFault.Message}");
+            await EdgeErrors.WriteAsync(context, viewerFault.StatusCode,
+                $"{viewerFault.StatusCode} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(viewerFault.StatusCode)}: {viewerFault.Message}");
             return;
         }
         catch (HttpRequestException exception)
@@ -81,11 +82,11 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
     }
 
     /// <summary>The viewer-side error that made forwarding fail, when the request body (read as it was sent on) was at fault.</summary>
-    private static BadHttpRequestException? ViewerFault(Exception exception)
+    private static ViewerBodyException? ViewerFault(Exception exception)
     {
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
-            if (inner is BadHttpRequestException bad)
+            if (inner is ViewerBodyException bad)
             {
                 return bad;
             }

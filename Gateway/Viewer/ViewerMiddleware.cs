@@ -40,8 +40,8 @@ internal sealed partial class ViewerMiddleware(
         {
             // CONNECT would make the edge a tunnel and TRACE would echo viewers' credentials back: neither reaches an origin.
             metrics.RecordRequest(route.Distribution.Id, "error", started);
-            context.Response.Headers.Allow = ForwardedMethods;
-            return EdgeErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "405 Method Not Allowed: the edge forwards GET, HEAD, OPTIONS, PUT, POST, PATCH and DELETE.");
+            return EdgeErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed,
+                "405 Method Not Allowed: the edge forwards GET, HEAD, OPTIONS, PUT, POST, PATCH and DELETE.", allow: ForwardedMethods);
         }
 
         var target = RequestTarget(context);

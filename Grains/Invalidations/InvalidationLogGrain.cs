@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 
@@ -10,19 +9,27 @@ namespace OrleansEdge.Grains.Invalidations;
 /// One distribution's invalidations. Not reentrant: creations are serialised, which is what makes the
 /// caller-reference check and the in-progress limits exact.
 /// </summary>
-internal sealed class InvalidationLogGrain(
-    [PersistentState("invalidation-log", EdgeStorage.Name)] IPersistentState<InvalidationLogState> state,
-    TimeProvider time) : Grain, IInvalidationLogGrain
+internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProvider time) : Grain, IInvalidationLogGrain
 {
     /// <summary>
-    /// Entries kept for listing and caller-reference checks. The whole log is rewritten on every change, so it
-    /// stays small; the records themselves live in their own grains and stay readable by id.
+    /// Entries kept for listing and caller-reference checks; the records themselves live in their own grains and
+    /// stay readable by id. Each change writes one entry, so a longer log costs memory here, not time per write.
     /// </summary>
     private const int RetainedEntries = 1000;
 
     private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-    private List<InvalidationLogEntry> Entries => state.State.Entries;
+    /// <summary>Oldest first.</summary>
+    private List<InvalidationLogEntry> Entries { get; set; } = [];
+
+    private string Distribution => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var entries = await store.LoadAsync(Distribution);
+        entries.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        Entries = entries;
+    }
 
     async Task<InvalidationCreation> IInvalidationLogGrain.CreateAsync(InvalidationRequest request, InvalidationLimits limits)
     {
@@ -47,6 +54,7 @@ internal sealed class InvalidationLogGrain(
         var entry = new InvalidationLogEntry
         {
             Id = NewId(),
+            Sequence = Entries.Count == 0 ? 1 : Entries[^1].Sequence + 1,
             Tenant = request.Tenant,
             CallerReference = request.CallerReference,
             BatchHash = hash,
@@ -56,12 +64,12 @@ internal sealed class InvalidationLogGrain(
             Wildcards = wildcards,
         };
         Entries.Add(entry);
-        Trim();
+        var trimmed = Trim();
 
         // The log and the record are written side by side, one round trip to storage before the answer. Should
         // the log's write fail after the record started, the caller is told of the failure and the invalidation
         // runs anyway: at worst a retry invalidates twice, never not at all.
-        var logged = state.WriteStateAsync();
+        var logged = Task.WhenAll(store.WriteAsync(Distribution, entry), store.RemoveAsync(Distribution, trimmed));
         var started = Record(entry.Id, entry.Tenant).StartAsync(request, entry.Id, entry.Created);
         try
         {
@@ -71,7 +79,7 @@ internal sealed class InvalidationLogGrain(
         catch
         {
             Entries.Remove(entry);
-            await state.WriteStateAsync();
+            await store.RemoveAsync(Distribution, [entry.Id]);
             throw;
         }
     }
@@ -112,14 +120,12 @@ internal sealed class InvalidationLogGrain(
         if (Entries.Find(e => e.Id == id) is { Status: InvalidationStatus.InProgress } entry)
         {
             entry.Status = InvalidationStatus.Completed;
-            Trim();
-            await state.WriteStateAsync();
+            await Task.WhenAll(store.WriteAsync(Distribution, entry), store.RemoveAsync(Distribution, Trim()));
         }
     }
 
     async Task IInvalidationLogGrain.ResumeAsync()
     {
-        var changed = false;
         foreach (var entry in Entries.Where(e => e.Status == InvalidationStatus.InProgress).ToList())
         {
             // Activating the record resumes its run; a record that was never written was never started.
@@ -127,30 +133,28 @@ internal sealed class InvalidationLogGrain(
             if (record is null)
             {
                 Entries.Remove(entry);
-                changed = true;
+                await store.RemoveAsync(Distribution, [entry.Id]);
             }
             else if (record.Status == InvalidationStatus.Completed)
             {
                 entry.Status = InvalidationStatus.Completed;
-                changed = true;
+                await store.WriteAsync(Distribution, entry);
             }
-        }
-
-        if (changed)
-        {
-            await state.WriteStateAsync();
         }
     }
 
     private IInvalidationGrain Record(string id, string tenant) =>
         GrainFactory.GetGrain<IInvalidationGrain>(EdgeKeys.Invalidation(this.GetPrimaryKeyString(), tenant, id));
 
-    private void Trim()
+    /// <summary>Drops the oldest completed entries beyond the retained count; returns their ids, to remove from the store.</summary>
+    private List<string> Trim()
     {
+        var removed = new List<string>();
         for (var i = 0; Entries.Count > RetainedEntries && i < Entries.Count;)
         {
             if (Entries[i].Status == InvalidationStatus.Completed)
             {
+                removed.Add(Entries[i].Id);
                 Entries.RemoveAt(i);
             }
             else
@@ -158,6 +162,8 @@ internal sealed class InvalidationLogGrain(
                 i++;
             }
         }
+
+        return removed;
     }
 
     /// <summary>CloudFront-style id: "I" and 13 upper-case letters and digits.</summary>

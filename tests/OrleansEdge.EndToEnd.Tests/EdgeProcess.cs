@@ -106,6 +106,26 @@ public sealed class EdgeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Freezes the process (SIGSTOP), as a long GC pause, a frozen VM or a container freezer would.</summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>Lets a frozen process run on (SIGCONT).</summary>
+    public void Thaw() => Signal(SigCont);
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     /// <summary>Stops the process at once (SIGKILL), as a crash would.</summary>
     public async Task KillAsync()
     {

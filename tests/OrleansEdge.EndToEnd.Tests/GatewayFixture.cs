@@ -11,11 +11,23 @@ public class GatewayFixture : IAsyncLifetime
 
     public TestOrigin Origin { get; private set; } = null!;
 
+    /// <summary>An origin whose header values hold bytes outside ASCII (obs-text), as Latin-1: host obs.test.</summary>
+    public RawOrigin ObsTextOrigin { get; private set; } = null!;
+
+    /// <summary>An origin with a control character in a header value: host ctl.test.</summary>
+    public RawOrigin ControlCharacterOrigin { get; private set; } = null!;
+
     public int ViewerPort { get; } = FreePort.Next();
 
     public int ControlPort { get; } = FreePort.Next();
 
-    public HttpClient Http { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = TimeSpan.FromSeconds(60) };
+    public HttpClient Http { get; } = new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        ResponseHeaderEncodingSelector = static (_, _) => System.Text.Encoding.Latin1,
+        MaxResponseHeadersLength = 1024,
+    }) { Timeout = TimeSpan.FromSeconds(60) };
 
     public string Control => $"http://127.0.0.1:{ControlPort}";
 
@@ -25,6 +37,10 @@ public class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Origin = await TestOrigin.StartAsync();
+        ObsTextOrigin = RawOrigin.Start(System.Text.Encoding.Latin1.GetBytes(
+            "HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nContent-Type: text/plain\r\nx-amz-meta-cache-tag: caf\u00e9,menu\r\nX-Note: d\u00e9j\u00e0 vu\r\n"), "obs-text"u8.ToArray());
+        ControlCharacterOrigin = RawOrigin.Start(System.Text.Encoding.Latin1.GetBytes(
+            "HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nContent-Type: text/plain\r\nX-Bad: a\u0001b\r\nX-Good: fine\r\n"), "control"u8.ToArray());
         var deadOrigin = FreePort.Next();
         _gateway = EdgeProcess.Start("Gateway",
         [
@@ -43,6 +59,13 @@ public class GatewayFixture : IAsyncLifetime
             "--Edge:Distributions:E2STRIP:CacheTags:StripFromResponse=true",
             $"--Edge:Distributions:E3DEAD:Origin=http://127.0.0.1:{deadOrigin}",
             "--Edge:Distributions:E3DEAD:Domains:0=dead.test",
+            $"--Edge:Distributions:E4OBS:Origin={ObsTextOrigin.BaseUrl}",
+            "--Edge:Distributions:E4OBS:Domains:0=obs.test",
+            $"--Edge:Distributions:E6SLOW:Origin={Origin.BaseUrl}",
+            "--Edge:Distributions:E6SLOW:Domains:0=slow.test",
+            "--Edge:Distributions:E6SLOW:OriginTimeout=00:01:00",
+            $"--Edge:Distributions:E5CTL:Origin={ControlCharacterOrigin.BaseUrl}",
+            "--Edge:Distributions:E5CTL:Domains:0=ctl.test",
             .. ExtraArguments,
         ]);
         await _gateway.WaitReadyAsync($"{Control}/readyz");
@@ -56,6 +79,8 @@ public class GatewayFixture : IAsyncLifetime
         }
 
         await Origin.DisposeAsync();
+        await ObsTextOrigin.DisposeAsync();
+        await ControlCharacterOrigin.DisposeAsync();
         Http.Dispose();
     }
 

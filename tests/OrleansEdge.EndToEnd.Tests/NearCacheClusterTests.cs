@@ -51,14 +51,14 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
     }
 
     /// <summary>Starts a gateway, on the ports of <paramref name="replacing"/> when it takes a dead one's place.</summary>
-    private async Task<Gateway> StartGatewayAsync(Gateway? replacing = null)
+    private async Task<Gateway> StartGatewayAsync(Gateway? replacing = null, params string[] extra)
     {
         var gateway = replacing is null ? new Gateway(FreePort.Next(), FreePort.Next()) : new Gateway(replacing.ViewerPort, replacing.ControlPort);
         var process = EdgeProcess.Start("Gateway",
         [
             $"--ConnectionStrings:Redis={_redis.ConnectionString}", $"--Edge:Cluster:ClusterId={_clusterId}", $"--Edge:Cluster:ServiceId={_clusterId}",
             $"--Edge:Listen:Viewer=http://127.0.0.1:{gateway.ViewerPort}", $"--Edge:Listen:Control=http://127.0.0.1:{gateway.ControlPort}",
-            $"--Edge:Distributions:E1:Origin={_origin.BaseUrl}", "--Edge:Distributions:E1:Domains:0=near.test",
+            $"--Edge:Distributions:E1:Origin={_origin.BaseUrl}", "--Edge:Distributions:E1:Domains:0=near.test", .. extra,
         ]);
         _processes.Add(process);
         gateway.Process = process;
@@ -280,6 +280,130 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
             using var response = await _http.SendAsync(request);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
+    }
+
+    private async Task<string> BodyAsync(Gateway gateway, string target)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gateway.ViewerPort}{target}");
+        request.Headers.Host = "near.test";
+        using var response = await _http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task GatewayStalledPastItsLease_InvalidationCompletedMeanwhile_NoOldCopyServedAfterResume()
+    {
+        var stalled = await StartGatewayAsync();
+        var other = await StartGatewayAsync();
+        var tag = $"stall-{Guid.NewGuid():N}";
+        var targets = Enumerable.Range(0, 5).Select(i => $"/stall/{Guid.NewGuid():N}/{i}?tags={tag}").ToArray();
+        foreach (var target in targets)
+        {
+            Assert.EndsWith("#1", await BodyAsync(stalled, target));
+            Assert.Equal("Hit from orleansedge", await XCacheAsync(stalled, target));
+        }
+
+        // Frozen past its 15 s lease: the purge completes without it, as designed.
+        stalled.Process.Freeze();
+        try
+        {
+            using var purge = await PurgeAsync(other, tag);
+            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        }
+        finally
+        {
+            stalled.Process.Thaw();
+        }
+
+        // From the first request after it resumes (before and after its first renewal), nothing fetched before the purge.
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(8))
+        {
+            foreach (var target in targets)
+            {
+                Assert.DoesNotMatch("#1$", await BodyAsync(stalled, target));
+            }
+        }
+
+        Assert.Contains("lease had lapsed", stalled.Process.Output);
+    }
+
+    [Fact]
+    public async Task GatewayStalledShorterThanItsLease_KeepsServingItsCopies()
+    {
+        var gateway = await StartGatewayAsync();
+        var target = $"/short-stall/{Guid.NewGuid():N}";
+        await XCacheAsync(gateway, target);
+        Assert.Equal("Hit from orleansedge", await XCacheAsync(gateway, target));
+
+        gateway.Process.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        gateway.Process.Thaw();
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("Hit from orleansedge", await XCacheAsync(gateway, target));
+            await Task.Delay(500);
+        }
+
+        Assert.Equal(1, _origin.Requests(target));
+        Assert.DoesNotContain("lease had lapsed", gateway.Process.Output);
+    }
+
+    [Fact]
+    public async Task LookupsInFlightAtASiloKill_AnsweredWithinTheOriginTimeout()
+    {
+        var gateway = await StartGatewayAsync(extra: "--Edge:Distributions:E1:OriginTimeout=00:00:10");
+        var targets = Enumerable.Range(0, 30).Select(i => $"/in-flight-kill/{Guid.NewGuid():N}/{i}?delay=1500").ToArray();
+        var timed = targets.Select(async target =>
+        {
+            var watch = Stopwatch.StartNew();
+            var status = await StatusAsync(gateway, target);
+            return (status, watch.Elapsed);
+        }).ToArray();
+        await Task.WhenAll(targets.Select(target => _origin.Arrived(target))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Some of the 30 objects live on this silo, their fetches in flight.
+        await _processes[1].KillAsync();
+        foreach (var (status, elapsed) in await Task.WhenAll(timed))
+        {
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.True(elapsed < TimeSpan.FromSeconds(10), $"a viewer waited {elapsed.TotalSeconds:0.0} s");
+        }
+    }
+
+    [Fact]
+    public async Task SiloStalledPastFailureDetection_DeclaredDead_ExitsWithAClearLine()
+    {
+        var stalled = _processes[1];
+        var watch = Stopwatch.StartNew();
+        stalled.Freeze();
+        try
+        {
+            // Declared dead in the membership table (Status 6), measured: this is what the README reports.
+            while (!await DeclaredDeadAsync())
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(90), "the stalled silo was never declared dead");
+                await Task.Delay(500);
+            }
+        }
+        finally
+        {
+            stalled.Thaw();
+        }
+
+        Console.WriteLine($"stalled silo declared dead after {watch.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(70, await stalled.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("declared dead by the cluster", stalled.Output);
+    }
+
+    private async Task<bool> DeclaredDeadAsync()
+    {
+        var port = _redis.ConnectionString[(_redis.ConnectionString.LastIndexOf(':') + 1)..];
+        await using var cli = EdgeProcess.Run("redis-cli", ["-p", port, "HGETALL", $"{_clusterId}/members/{_clusterId}"]);
+        await cli.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        return cli.Output.Contains("\"Status\":6", StringComparison.Ordinal);
     }
 
     private sealed class Gateway(int viewerPort, int controlPort)

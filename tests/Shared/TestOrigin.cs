@@ -13,7 +13,7 @@ namespace OrleansEdge.Tests.Shared;
 /// every test has its own keys:
 /// <c>tags</c> (tag header value), <c>tagHeader</c>, <c>cc</c> (Cache-Control), <c>delay</c> (ms before
 /// answering), <c>status</c>, <c>size</c> (body bytes), <c>etag</c>, <c>cookie=1</c>, <c>expires</c>,
-/// <c>chunked=1</c>. It counts requests per request target and can report when one has arrived.
+/// <c>chunked=1</c>, <c>tagBytes</c> (a tag header of that many bytes). It counts requests per request target and can report when one has arrived.
 /// </summary>
 public sealed class TestOrigin : IAsyncDisposable
 {
@@ -91,6 +91,17 @@ public sealed class TestOrigin : IAsyncDisposable
         if (query.ContainsKey("tags"))
         {
             response.Headers[query["tagHeader"].Count > 0 ? query["tagHeader"].ToString() : "x-amz-meta-cache-tag"] = query["tags"];
+        }
+
+        if (int.TryParse(query["tagBytes"], out var tagBytes))
+        {
+            var tags = new System.Text.StringBuilder(tagBytes + 16);
+            for (var i = 0; tags.Length < tagBytes; i++)
+            {
+                tags.Append(i == 0 ? "" : ",").Append("t").Append(i);
+            }
+
+            response.Headers["x-amz-meta-cache-tag"] = tags.ToString(0, tagBytes).TrimEnd(',');
         }
 
         if (query["cc"].Count > 0)

@@ -20,19 +20,22 @@ public sealed class SiloLossTests : IAsyncLifetime
     private RedisServer _redis = null!;
     private TestOrigin _origin = null!;
     private InProcessTestCluster _cluster = null!;
+    private readonly string _serviceId = "silo-loss-" + Guid.NewGuid().ToString("N")[..8];
+    private ConnectionMultiplexer _multiplexer = null!;
 
     public async Task InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
         _origin = await TestOrigin.StartAsync();
-        var serviceId = "silo-loss-" + Guid.NewGuid().ToString("N")[..8];
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        var serviceId = _serviceId;
+        var multiplexer = _multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         var builder = new InProcessTestClusterBuilder(3);
         builder.ConfigureSilo((_, silo) =>
         {
             // Records in Redis too, as in cluster mode: memory storage would die with the silo under test.
             silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = ConfigurationOptions.Parse(_redis.ConnectionString));
             silo.Services.AddSingleton<IDurableIndex>(new RedisDurableIndex(multiplexer, serviceId));
+            silo.Services.AddSingleton<IInvalidationLogStore>(new RedisInvalidationLogStore(multiplexer, serviceId));
             silo.AddEdgeGrains();
         });
         _cluster = builder.Build();
@@ -47,6 +50,26 @@ public sealed class SiloLossTests : IAsyncLifetime
     }
 
     private IGrainFactory Grains => _cluster.Client;
+
+    [Fact]
+    public async Task InvalidationLog_OneStoredFieldPerInvalidation_SoAWriteCostsTheSameHoweverLongTheLog()
+    {
+        var distribution = $"LOG{Guid.NewGuid():N}"[..20];
+        for (var i = 0; i < 40; i++)
+        {
+            await EngineInvalidations.RunAsync(Grains, distribution, [$"/log/{i}"], callerReference: $"{new string('r', 250)}{i:D3}");
+        }
+
+        var hash = await _multiplexer.GetDatabase().HashGetAllAsync($"{_serviceId}/log/{distribution}");
+        Assert.Equal(40, hash.Length);
+        Assert.All(hash, field => Assert.InRange(((string)field.Value!).Length, 1, 1024));
+
+        // Read back by a fresh activation: the list is what was written, newest first.
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var page = await Grains.GetGrain<IInvalidationLogGrain>(distribution).ListAsync("", null, 100);
+        Assert.Equal(40, page.Items.Length);
+        Assert.True(page.Items.Zip(page.Items.Skip(1)).All(pair => pair.First.Created >= pair.Second.Created));
+    }
 
     private OriginProfile Profile => new() { BaseUrl = _origin.BaseUrl, TagHeader = "x-amz-meta-cache-tag" };
 
