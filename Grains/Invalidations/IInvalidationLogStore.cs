@@ -28,11 +28,15 @@ internal static class InvalidationLogEntryFormat
 }
 
 /// <summary>Cluster mode: one Redis hash per distribution, entry id → entry, under the service id.</summary>
+/// <remarks>
+/// Redis failures reach callers as <see cref="OrleansException"/>, as the grain storage's do: both front ends take
+/// that for "the cluster's storage is unavailable" (the API answers 503, a purge waits within its timeout).
+/// </remarks>
 internal sealed class RedisInvalidationLogStore(IConnectionMultiplexer redis, string serviceId) : IInvalidationLogStore
 {
     public async Task<List<InvalidationLogEntry>> LoadAsync(string distribution)
     {
-        var fields = await redis.GetDatabase().HashGetAllAsync(Key(distribution));
+        var fields = await Unavailable(redis.GetDatabase().HashGetAllAsync(Key(distribution)));
         var entries = new List<InvalidationLogEntry>(fields.Length);
         foreach (var field in fields)
         {
@@ -43,12 +47,24 @@ internal sealed class RedisInvalidationLogStore(IConnectionMultiplexer redis, st
     }
 
     public Task WriteAsync(string distribution, InvalidationLogEntry entry) =>
-        redis.GetDatabase().HashSetAsync(Key(distribution), entry.Id, InvalidationLogEntryFormat.Encode(entry));
+        Unavailable(redis.GetDatabase().HashSetAsync(Key(distribution), entry.Id, InvalidationLogEntryFormat.Encode(entry)));
 
     public Task RemoveAsync(string distribution, IReadOnlyCollection<string> ids) =>
-        ids.Count == 0 ? Task.CompletedTask : redis.GetDatabase().HashDeleteAsync(Key(distribution), ids.Select(static id => (RedisValue)id).ToArray());
+        ids.Count == 0 ? Task.CompletedTask : Unavailable(redis.GetDatabase().HashDeleteAsync(Key(distribution), ids.Select(static id => (RedisValue)id).ToArray()));
 
     private RedisKey Key(string distribution) => $"{serviceId}/log/{distribution}";
+
+    private static async Task<T> Unavailable<T>(Task<T> command)
+    {
+        try
+        {
+            return await command;
+        }
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        {
+            throw new OrleansException($"The invalidation log's storage is unavailable: {exception.Message}", exception);
+        }
+    }
 }
 
 /// <summary>Embedded mode: the log outlives its grain's activation, not the process (as the records do).</summary>
