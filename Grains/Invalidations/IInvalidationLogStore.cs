@@ -62,7 +62,8 @@ internal sealed class RedisInvalidationLogStore(IConnectionMultiplexer redis, st
         }
         catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
-            throw new OrleansException($"The invalidation log's storage is unavailable: {exception.Message}", exception);
+            // The message only: Redis's exception types cannot cross the wire to a gateway.
+            throw new OrleansException($"The invalidation log's storage is unavailable: {exception.GetType().Name}: {exception.Message}");
         }
     }
 }

@@ -220,7 +220,9 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
             {
                 try
                 {
-                    if ((await QueryAsync(expression, "wait")).Any(condition))
+                    // Prometheus answers 503 while it is still starting up (loading its write-ahead log): wait, as for no answer.
+                    using var response = await http.GetAsync($"{baseUrl}/api/v1/query?query={Uri.EscapeDataString(expression)}");
+                    if (response.StatusCode == HttpStatusCode.OK && (await QueryAsync(expression, "wait")).Any(condition))
                     {
                         return;
                     }
