@@ -7,8 +7,9 @@
 # then, for tags covering 1, 1,000 and 100,000 objects while a second gateway serves hits, the propagation
 # time (the invalidation's record: accepted -> last gateway applied) and the purge request's own time (HTTP
 # request in -> answer out), beside one Varnish's xkey purge of 1,000 objects under the same load.
-# Everything it starts it stops. About 7 minutes.
-#   bench/run.sh            knobs: DUR=10 CONNS=64 SMALL=20 MEDIUM=20 LARGE=1 OUT=bench/out
+# Then bench/mix.sh: the per-object cost (misses, 90/10 and 99/1 mixes, memory per object) of Varnish, the embedded
+# edge and the cluster, side by side (MIX=0 skips it). Everything it starts it stops. About 17 minutes.
+#   bench/run.sh            knobs: DUR=10 CONNS=64 SMALL=20 MEDIUM=20 LARGE=1 MIX=1 OUT=bench/out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -149,3 +150,8 @@ kill "$load_pid" 2>/dev/null || true; load_pid=""
     echo "Memory: warming 100,000 objects (1 KiB bodies, 2 tags each) grew the silos' and gateways' resident memory from $((before / 1024)) to $((after / 1024)) MiB, $(( (after - before) * 1024 / 100000 )) bytes per object (a copy in a silo, its grain, tag memberships and index entry, and a copy in the gateway that served it; an upper bound, collections pending)."
   fi
 } | tee "$OUT/results.md"
+
+if [ "${MIX:-1}" = 1 ]; then
+  cleanup; trap - EXIT
+  OUT="$OUT" bash bench/mix.sh
+fi

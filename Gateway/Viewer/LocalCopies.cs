@@ -32,7 +32,7 @@ internal sealed class LocalCopies : IClockCache
     private static readonly TimeSpan NoticeMemory = TimeSpan.FromMinutes(2);
 
     /// <summary>Taken off the lease as the gateway sees it, for the time a renewal spends in flight and clock rates that differ.</summary>
-    public static readonly TimeSpan LeaseSafetyMargin = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan LeaseSafetyMargin = TimeSpan.FromSeconds(3);
 
     private readonly ConcurrentDictionary<string, LocalCopy> _copies = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;

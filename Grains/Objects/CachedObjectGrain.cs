@@ -34,6 +34,13 @@ internal sealed partial class CachedObjectGrain(
     private static readonly ObjectLookup PassLookup = new(LookupOutcome.Pass, null);
     private static readonly Task<ObjectLookup> PassTask = Task.FromResult(PassLookup);
 
+    /// <summary>
+    /// How long a fetch waits for its key-index registration or its tag joins. A tag or index grain on a silo that
+    /// is frozen (not yet declared dead) would otherwise hold the fetch, and its viewers, for Orleans' 30 s call
+    /// timeout; past this the response is served but not stored, exactly as when the call fails.
+    /// </summary>
+    private static readonly TimeSpan BookkeepingTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>Fresh fetches a viewer that joined an invalidated fetch may cause before it is sent to the origin itself.</summary>
     private const int MaxRefetches = 3;
 
@@ -206,14 +213,20 @@ internal sealed partial class CachedObjectGrain(
 
     private async Task<FetchCompletion> RunFetchAsync(OriginProfile origin, long number)
     {
-        var completion = await FetchAsync(origin, _copy);
-        _lastFetch = (number, completion);
-        if (_fetchInFlight == number)
+        try
         {
-            _fetch = null;
+            var completion = await FetchAsync(origin, _copy);
+            _lastFetch = (number, completion);
+            return completion;
         }
-
-        return completion;
+        finally
+        {
+            // Also when the fetch failed unexpectedly: the next viewer starts a new one rather than join a fault.
+            if (_fetchInFlight == number)
+            {
+                _fetch = null;
+            }
+        }
     }
 
     private static async Task<ObjectLookup> InitiatorOf(Task<FetchCompletion> fetch) => (await fetch).ForInitiator;
@@ -381,7 +394,7 @@ internal sealed partial class CachedObjectGrain(
         try
         {
             var verdict = TagJoinVerdict.Current;
-            foreach (var each in await Task.WhenAll(joins))
+            foreach (var each in await Task.WhenAll(joins).WaitAsync(BookkeepingTimeout, time))
             {
                 verdict = Max(verdict, each);
             }
@@ -443,7 +456,8 @@ internal sealed partial class CachedObjectGrain(
 
         try
         {
-            await GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).AddAsync(_key, _activation, silo.SiloAddress);
+            await GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).AddAsync(_key, _activation, silo.SiloAddress)
+                .WaitAsync(BookkeepingTimeout, time);
             _indexed = true;
             return true;
         }
