@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Where a miss goes (not a test): the Release cluster (3 silos + 2 gateways, Redis) in front of the anchors' nginx
 # origin, wrk asking gateway 0 for a new object every request, and meanwhile, per process: CPU time (from /proc),
-# garbage collections and GC pause time (from each process's /metrics), and a CPU-sampling trace (dotnet-trace)
-# of gateway 0 and of silo 0, reported as the top frames. Results in bench/out/profile/. About 3 minutes.
-#   bench/profile-miss.sh      knobs: DUR=30 CONNS=32 TRACE=15 OUT=bench/out/profile  (EMBEDDED=1: one process instead)
+# garbage collections and GC pause time (from each process's /metrics), and CPU samples (perf, with the runtime's
+# perf map for JIT-compiled frames) of gateway 0 and of silo 0, summed by area (Orleans messaging and serialization,
+# HTTP server and client, Redis, GC, kernel networking, the edge's own code). Results in bench/out/profile/. Results in bench/out/profile/. About 3 minutes.
+#   bench/profile-miss.sh      knobs: DUR=30 CONNS=32 TRACE=15 PERF=1 OUT=bench/out/profile  (EMBEDDED=1: one process instead)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd); anchors="$root/../shared/bench/anchors"
 DUR=${DUR:-30}; CONNS=${CONNS:-32}; TRACE=${TRACE:-15}; OUT=${OUT:-$root/bench/out/profile}
 state="$root/.state/profile"; rm -rf "$state" "$OUT"; mkdir -p "$state" "$OUT"
 origin_port=9190; export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
-export PATH="$PATH:$HOME/.dotnet/tools"
-command -v dotnet-trace >/dev/null || dotnet tool install -g dotnet-trace >/dev/null
+PERF=${PERF:-1}
+if [ "$PERF" = 1 ]; then
+  command -v perf >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null
+  # Every .NET process writes /tmp/perf-<pid>.map, so perf can name JIT-compiled frames; without W^X double
+  # mapping, that code sits where the map says. Both cost throughput: PERF=0 measures CPU, GC and JIT without them.
+  export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+else
+  TRACE=0
+fi
 embedded_pid=""
 cleanup() {
   [ -n "$embedded_pid" ] && kill "$embedded_pid" 2>/dev/null
@@ -42,11 +50,13 @@ else
 fi
 
 cpu_ms() { awk '{print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
-gc() { # pid -> "gen0 gen1 gen2 pause_s"
+gc() { # pid -> "gen0 gen1 gen2 pause_s jitted_methods jit_s"
   curl -s "${metrics[$1]}" | awk '
     /^dotnet_gc_collections_total/ { if ($0 ~ /gen0/) g0 += $NF; else if ($0 ~ /gen1/) g1 += $NF; else if ($0 ~ /gen2/) g2 += $NF }
     /^dotnet_gc_pause_time_seconds_total/ { p += $NF }
-    END { printf "%d %d %d %.4f\n", g0, g1, g2, p }'
+    /^dotnet_jit_compiled_methods_total/ { m += $NF }
+    /^dotnet_jit_compilation_time_seconds_total/ { j += $NF }
+    END { printf "%d %d %d %.4f %d %.4f\n", g0, g1, g2, p, m, j }'
 }
 
 # Warm: 10 s of misses so the JIT has tiered up; then measure.
@@ -56,24 +66,49 @@ for p in "${!names[@]}"; do cpu0[$p]=$(cpu_ms "$p"); gc0[$p]=$(gc "$p"); done
 wrk -t1 -c"$CONNS" -d"${DUR}s" -H "Host: bench.test" -s "$anchors/lua/walk.lua" http://127.0.0.1:8080 -- 60000000 >"$OUT/wrk.txt" 2>&1 &
 wrk_pid=$!
 sleep 5
-for p in "${traced[@]}"; do
-  dotnet-trace collect -p "$p" --profile cpu-sampling --duration "00:00:$(printf %02d "$TRACE")" -o "$OUT/${names[$p]}.nettrace" >"$state/trace-${names[$p]}.log" 2>&1 &
+[ "$PERF" = 1 ] && for p in "${traced[@]}"; do
+  perf record -e cpu-clock -F 499 -g -p "$p" -o "$state/${names[$p]}.perf" -- sleep "$TRACE" >"$state/perf-${names[$p]}.log" 2>&1 &
 done
 wait "$wrk_pid"; sleep 1; wait
 requests=$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")
 {
   echo "misses: $requests in ${DUR}s ($(awk -v r="$requests" -v d="$DUR" 'BEGIN{printf "%.0f", r/d}') req/s), wrk -t1 -c$CONNS; first ${TRACE}s after 5s traced (costs some throughput)"
   echo
-  echo "| process | CPU ms per miss | gen0 / gen1 / gen2 per 10,000 misses | GC pause ms per 10,000 misses |"
-  echo "|---|---|---|---|"
+  echo "| process | CPU ms per miss | gen0 / gen1 / gen2 per 10,000 misses | GC pause ms per 10,000 misses | methods JIT-compiled per 10,000 misses (JIT ms) |"
+  echo "|---|---|---|---|---|"
   for p in $(for q in "${!names[@]}"; do echo "${names[$q]} $q"; done | sort | awk '{print $2}'); do
-    read -r a0 a1 a2 ap <<<"${gc0[$p]}"; read -r b0 b1 b2 bp <<<"$(gc "$p")"
+    read -r a0 a1 a2 ap am aj <<<"${gc0[$p]}"; read -r b0 b1 b2 bp bm bj <<<"$(gc "$p")"
     awk -v n="${names[$p]}" -v c0="${cpu0[$p]}" -v c1="$(cpu_ms "$p")" -v r="$requests" -v g0=$((b0 - a0)) -v g1=$((b1 - a1)) -v g2=$((b2 - a2)) -v pa="$ap" -v pb="$bp" \
-      'BEGIN{ k = 10000 / r; printf "| %s | %.3f | %.1f / %.1f / %.1f | %.1f |\n", n, (c1 - c0) / r, g0 * k, g1 * k, g2 * k, (pb - pa) * 1000 * k }'
+      -v jm=$((bm - am)) -v ja="$aj" -v jb="$bj" \
+      'BEGIN{ k = 10000 / r; printf "| %s | %.3f | %.1f / %.1f / %.1f | %.1f | %.0f (%.0f) |\n", n, (c1 - c0) / r, g0 * k, g1 * k, g2 * k, (pb - pa) * 1000 * k, jm * k, (jb - ja) * 1000 * k }'
   done
 } | tee "$OUT/summary.md"
-for p in "${traced[@]}"; do
-  dotnet-trace report "$OUT/${names[$p]}.nettrace" topN -n 40 --inclusive >"$OUT/${names[$p]}-inclusive.txt" 2>&1
-  dotnet-trace report "$OUT/${names[$p]}.nettrace" topN -n 40 >"$OUT/${names[$p]}-exclusive.txt" 2>&1
+# Self time by area: where the CPU of a miss goes, inside the traced processes.
+area() {
+  awk '
+    /^#/ || NF < 3 { next }
+    { pct = $1; sub(/%/, "", pct); sym = $0; sub(/^[^]]*\] /, "", sym)
+      kernel = ($0 ~ /\[k\]/)
+      a = kernel ? "kernel (network, scheduling)" \
+        : $2 ~ /libclrjit/ ? "JIT compiler" \
+        : sym ~ /gc_heap|WKS::|SVR::|GCHeap|gc\.cpp|GCToEE|memset|clr_memset/ ? "garbage collection" \
+        : sym ~ /Orleans\.Serialization|Orleans\.Codecs|Codec|Serializer/ ? "Orleans serialization" \
+        : sym ~ /Orleans/ ? "Orleans runtime (messaging, scheduling, activation, directory)" \
+        : sym ~ /StackExchange\.Redis/ ? "Redis client" \
+        : sym ~ /Kestrel|AspNetCore/ ? "HTTP server (Kestrel, ASP.NET Core)" \
+        : sym ~ /System\.Net\.Http/ ? "HTTP client (origin fetch)" \
+        : sym ~ /System\.Net\.Sockets|System\.IO\.Pipelines/ ? "sockets and pipelines" \
+        : sym ~ /OrleansEdge/ ? "OrleansEdge code" \
+        : sym ~ /OpenTelemetry|Diagnostics\.Metrics/ ? "metrics" \
+        : sym ~ /libcoreclr|libclrjit|Thread|Task|Monitor|Interlocked|JIT_|ExecutionContext/ ? "runtime (threads, tasks, locks, JIT helpers)" \
+        : "other"
+      share[a] += pct }
+    END { for (a in share) printf "%6.1f %%  %s\n", share[a], a }' | sort -rn
+}
+[ "$PERF" = 1 ] && for p in "${traced[@]}"; do
+  n=${names[$p]}
+  perf report -i "$state/$n.perf" --no-children --sort dso,symbol --stdio -g none --percent-limit 0 2>/dev/null >"$OUT/$n-self.txt"
+  perf report -i "$state/$n.perf" --children --sort symbol --stdio --percent-limit 1 -g none 2>/dev/null >"$OUT/$n-inclusive.txt"
+  { echo "## $n: CPU self time by area"; area <"$OUT/$n-self.txt"; echo; } | tee -a "$OUT/summary.md"
 done
-echo "traces and top frames in $OUT"
+echo "samples by symbol (self and inclusive) in $OUT"
