@@ -43,6 +43,6 @@ internal sealed partial class InvalidationResumer(IGrainFactory grains, RouteTab
 
     private static readonly TimeSpan WakeUpPeriod = TimeSpan.FromSeconds(10);
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Could not resume the invalidations of distribution {Distribution}")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Could not resume the invalidations of distribution {Distribution}")]
     private static partial void LogResumeFailed(ILogger logger, Exception exception, string distribution);
 }
