@@ -32,10 +32,12 @@ stop() {
     echo "stopped ${name%.pid} (pid $pid)"
     rm -f "$state/$name"
   done
+  # What it printed at start describes nothing any more.
+  rm -f "$state/endpoints"
 }
 
 status() {
-  [ -d "$state" ] || { echo "no cluster running"; return 0; }
+  [ -n "$(pids)" ] || { echo "no cluster running"; return 0; }
   for f in "$state"/*.pid; do
     [ -e "$f" ] || continue
     pid=$(cat "$f"); n=$(basename "$f" .pid)
