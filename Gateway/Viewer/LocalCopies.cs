@@ -278,32 +278,8 @@ internal sealed class LocalCopies : IClockCache
 
     private static string TagIndexKey(string scope, string header, string tag) => $"{scope} {header.ToLowerInvariant()} {tag}";
 
-    private static bool Covers(InvalidationNotice notice, LocalCopy copy)
-    {
-        if (copy.Scope != notice.Scope || !notice.Stamp.Covers(copy.Response.FetchStarted))
-        {
-            return false;
-        }
-
-        foreach (var item in notice.Items)
-        {
-            var matches = item.Kind switch
-            {
-                InvalidationItemKind.Tag => notice.TagHeader is not null
-                    && string.Equals(copy.TagHeader, notice.TagHeader, StringComparison.OrdinalIgnoreCase)
-                    && copy.Response.HasTag(item.Value),
-                InvalidationItemKind.Path => copy.Key.Length == copy.Scope.Length + item.Value.Length
-                    && copy.Key.AsSpan(copy.Scope.Length).SequenceEqual(item.Value),
-                _ => copy.Key.AsSpan(copy.Scope.Length).StartsWith(item.Value, StringComparison.Ordinal),
-            };
-            if (matches)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool Covers(InvalidationNotice notice, LocalCopy copy) =>
+        InvalidationMatching.Covers(notice, copy.Key, copy.TagHeader, copy.Response.Tags, copy.Response.FetchStarted);
 
     private sealed class LocalCopy(string key, string scope, string? tagHeader, CachedResponse response)
     {

@@ -9,9 +9,6 @@ namespace OrleansEdge.Grains.Interfaces.Keys;
 /// </remarks>
 public static class EdgeKeys
 {
-    /// <summary>Number of key-index shards per distribution tenant. Changing it orphans registered keys.</summary>
-    public const int IndexShards = 16;
-
     /// <summary>The prefix shared by every object key of one distribution tenant.</summary>
     public static string Scope(string distribution, string tenant) => string.Concat(distribution, " ", tenant, " ");
 
@@ -21,15 +18,25 @@ public static class EdgeKeys
         string.Concat(Scope(distribution, tenant), target);
 
     public static string Tag(string distribution, string tenant, string header, string tag) =>
-        string.Concat(Scope(distribution, tenant), header.ToLowerInvariant(), " ", tag);
+        Tag(Scope(distribution, tenant), header, tag);
 
-    public static string IndexShard(string distribution, string tenant, int shard) =>
-        string.Concat(Scope(distribution, tenant), shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>A tag of the scope, under a header name (compared without case, so kept in lower case).</summary>
+    public static string Tag(string scope, string header, string tag) => string.Concat(scope, header.ToLowerInvariant(), " ", tag);
 
-    public static string IndexShardOf(string objectKey)
+    /// <summary>The scope of an object key, or of a tag key: its first two parts and the space after them.</summary>
+    public static string ScopeOf(string key) => key[..(key.IndexOf(' ', key.IndexOf(' ') + 1) + 1)];
+
+    /// <summary>The parts of a <see cref="Tag(string, string, string)"/> key.</summary>
+    public static (string Scope, string Header, string Tag) SplitTag(string tagKey)
     {
-        var (distribution, tenant, _) = SplitObject(objectKey);
-        return IndexShard(distribution, tenant, ShardOf(objectKey));
+        var scope = ScopeOf(tagKey);
+        var space = tagKey.IndexOf(' ', scope.Length);
+        if (scope.Length == 0 || space < 0)
+        {
+            throw new FormatException($"'{tagKey}' is not a tag key.");
+        }
+
+        return (scope, tagKey[scope.Length..space], tagKey[(space + 1)..]);
     }
 
     public static string Invalidation(string distribution, string tenant, string id) =>
@@ -45,17 +52,5 @@ public static class EdgeKeys
         }
 
         return (objectKey[..first], objectKey[(first + 1)..second], objectKey[(second + 1)..]);
-    }
-
-    /// <summary>FNV-1a over the key: stable across processes, unlike string.GetHashCode.</summary>
-    public static int ShardOf(string objectKey)
-    {
-        var hash = 2166136261u;
-        foreach (var c in objectKey)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return (int)(hash % IndexShards);
     }
 }

@@ -31,6 +31,4 @@ public sealed record CachedResponse
     [Id(10)] public int OriginAge { get; init; }
 
     public bool IsFresh(DateTimeOffset now) => now < FreshUntil;
-
-    public bool HasTag(string tag) => Array.IndexOf(Tags, tag) >= 0;
 }

@@ -19,11 +19,11 @@ public interface ICachedObjectGrain : IGrainWithStringKey
     [Alias("get")]
     Task<ObjectLookup> GetAsync(OriginProfile origin, FetchTicket ticket);
 
-    /// <summary>Applies an invalidation to this object; <paramref name="tag"/> is set when it comes from that tag.</summary>
+    /// <summary>Applies an invalidation that names this object (by path, prefix or one of its tags) to its copy and its fetch in flight.</summary>
     [Alias("invalidate")]
-    Task<InvalidationEffect> InvalidateAsync(InvalidationStamp stamp, string? tag);
+    Task<InvalidationEffect> InvalidateAsync(InvalidationStamp stamp);
 
-    /// <summary>Drops the copy to make room on this silo; the object leaves its tags and the key index.</summary>
+    /// <summary>Drops the copy to make room on this silo; the object leaves its silo's index.</summary>
     [Orleans.Concurrency.OneWay, Alias("evict")]
     Task EvictAsync();
 }

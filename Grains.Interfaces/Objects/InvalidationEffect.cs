@@ -8,7 +8,4 @@ public enum InvalidationEffect
 
     /// <summary>Nothing older than the invalidation was there.</summary>
     Unaffected,
-
-    /// <summary>The object no longer carries the tag named; the tag may forget it.</summary>
-    NotTagged,
 }

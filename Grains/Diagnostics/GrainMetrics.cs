@@ -41,8 +41,8 @@ public sealed class GrainMetrics
         _oversizeTagHeaders = meter.CreateCounter<long>("orleansedge.tags.oversize", "{response}", "Origin responses served uncached because their tag header is longer than CacheTags:MaxHeaderBytes.");
         _evictions = meter.CreateCounter<long>("orleansedge.cache.evictions", "{object}", "Copies dropped without an invalidation, by reason.");
         _invalidTags = meter.CreateCounter<long>("orleansedge.tags.invalid", "{tag}", "Cache tags ignored because they break the tag rules or exceed 50 per object.");
-        _tags = meter.CreateUpDownCounter<long>("orleansedge.tags.tracked", "{tag}", "Tag grains on this silo that have members.");
-        _memberships = meter.CreateUpDownCounter<long>("orleansedge.tags.memberships", "{membership}", "Object memberships the tag grains on this silo track.");
+        _tags = meter.CreateUpDownCounter<long>("orleansedge.tags.tracked", "{tag}", "Tags that objects on this silo carry.");
+        _memberships = meter.CreateUpDownCounter<long>("orleansedge.tags.memberships", "{membership}", "Tag memberships of the objects on this silo.");
         _itemsAccepted = meter.CreateCounter<long>("orleansedge.invalidation.items.accepted", "{item}", "Invalidation items accepted, by kind (tag, path, prefix).");
         _itemsCompleted = meter.CreateCounter<long>("orleansedge.invalidation.items.completed", "{item}", "Invalidation items completed, by kind.");
         _inProgress = meter.CreateUpDownCounter<long>("orleansedge.invalidations.in_progress", "{invalidation}", "Invalidations running on this silo.");
@@ -101,20 +101,11 @@ public sealed class GrainMetrics
         }
     }
 
-    /// <summary>A tag grain's member count went from <paramref name="before"/> to <paramref name="after"/>.</summary>
-    public void RecordMemberships(int before, int after)
-    {
-        if (before == after)
-        {
-            return;
-        }
+    /// <summary>A tag gained (1) or lost (-1) its last member on this silo.</summary>
+    public void RecordTagsTracked(int change) => _tags.Add(change);
 
-        _memberships.Add(after - before);
-        if ((before == 0) != (after == 0))
-        {
-            _tags.Add(after == 0 ? -1 : 1);
-        }
-    }
+    /// <summary>An object on this silo joined (1) or left (-1) a tag.</summary>
+    public void RecordMemberships(int change) => _memberships.Add(change);
 
     public void RecordInvalidationStarted(string distribution, IEnumerable<string> itemKinds, bool accepted)
     {

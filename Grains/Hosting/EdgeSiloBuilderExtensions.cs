@@ -24,7 +24,7 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<GrainMetrics>();
         silo.Services.TryAddSingleton<OriginFetcher>();
-        silo.Services.TryAddSingleton<IDurableIndex, MemoryOnlyIndex>();
+        silo.Services.TryAddSingleton<SiloObjectIndex>();
         silo.Services.TryAddSingleton<IInvalidationLogStore, MemoryInvalidationLogStore>();
         silo.AddGrainService<SiloFanOutService>();
         silo.Services.TryAddSingleton<ObjectFanOut>();
@@ -70,7 +70,6 @@ public static class EdgeSiloBuilderExtensions
             });
             silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = FailFast(redis));
             silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(FailFast(redis)));
-            silo.Services.AddSingleton<IDurableIndex>(sp => new RedisDurableIndex(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
             silo.Services.AddSingleton<IInvalidationLogStore>(sp => new RedisInvalidationLogStore(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
         }
 

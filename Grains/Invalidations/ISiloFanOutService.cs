@@ -1,22 +1,13 @@
 using Orleans.Services;
-using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Gateways;
 
 namespace OrleansEdge.Grains.Invalidations;
 
-/// <summary>
-/// Runs on every silo: invalidates a batch of objects that live there, so that a fan-out sends one message
-/// per silo and batch rather than one per object across the network.
-/// </summary>
+/// <summary>Runs on every silo: applies an invalidation to the objects there, and to the fetches in flight there.</summary>
 [Alias("edge.silo-fan-out")]
 internal interface ISiloFanOutService : IGrainService
 {
-    [Alias("invalidate")]
-    Task<FanOutBatchResult> InvalidateAsync(string[] keys, InvalidationStamp stamp, string? tag);
+    /// <summary>Returns how many objects of this silo the notice affected.</summary>
+    [Alias("apply")]
+    Task<int> ApplyAsync(InvalidationNotice notice);
 }
-
-/// <summary>What a batch did: how many objects it affected, which keys no longer carry the tag, and which calls failed.</summary>
-[GenerateSerializer, Immutable, Alias("edge.fan-out-batch-result")]
-internal sealed record FanOutBatchResult(
-    [property: Id(0)] int Invalidated,
-    [property: Id(1)] string[] NotTagged,
-    [property: Id(2)] string[] Failed);

@@ -6,7 +6,6 @@ using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
-using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Interfaces.Tags;
 
 namespace OrleansEdge.Grains.Invalidations;
@@ -24,6 +23,7 @@ namespace OrleansEdge.Grains.Invalidations;
 [RandomPlacement]
 internal sealed partial class InvalidationGrain(
     [PersistentState("invalidation", EdgeStorage.Name)] IPersistentState<InvalidationState> state,
+    ObjectFanOut fanOut,
     TimeProvider time,
     GrainMetrics metrics,
     ILogger<InvalidationGrain> logger) : Grain, IInvalidationGrain
@@ -118,10 +118,27 @@ internal sealed partial class InvalidationGrain(
         var notified = new HashSet<Guid>();
         var gatewaysTold = UntilDoneAsync(() => NotifyGatewaysAsync(notice, notified), record.Id);
 
-        var items = new Task<int>[request.Items.Length];
-        for (var i = 0; i < items.Length; i++)
+        // Each tag is run by its own grain; paths and wildcards go to every silo together, in one notice.
+        var items = new List<Task<int>>();
+        var byKey = new List<InvalidationItem>();
+        foreach (var item in request.Items)
         {
-            items[i] = RunUntilDoneAsync(request, request.Items[i], scope, stamp);
+            if (item.Kind != InvalidationItemKind.Tag)
+            {
+                byKey.Add(item);
+            }
+            else if (request.TagHeader is { } header)
+            {
+                // Tags are looked up under the header configured now; objects tagged under an older header are not reached.
+                var tag = GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(request.Distribution, request.Tenant, header, item.Value));
+                items.Add(UntilDoneAsync(() => tag.InvalidateAsync(stamp, record.Id), record.Id));
+            }
+        }
+
+        if (byKey.Count > 0)
+        {
+            var keyNotice = notice with { Items = [.. byKey] };
+            items.Add(UntilDoneAsync(() => fanOut.BroadcastAsync(keyNotice), record.Id));
         }
 
         var invalidated = 0;
@@ -147,42 +164,6 @@ internal sealed partial class InvalidationGrain(
         metrics.RecordInvalidationCompleted(request.Distribution, kinds, invalidated, completed - record.Created);
         activity?.SetTag("orleansedge.objects", invalidated);
         LogCompleted(logger, record.Id, invalidated, (completed - record.Created).TotalMilliseconds);
-    }
-
-    private Task<int> RunUntilDoneAsync(InvalidationRequest request, InvalidationItem item, string scope, InvalidationStamp stamp) =>
-        UntilDoneAsync(() => RunItemAsync(request, item, scope, stamp), state.State.Record!.Id);
-
-    private async Task<int> RunItemAsync(InvalidationRequest request, InvalidationItem item, string scope, InvalidationStamp stamp)
-    {
-        switch (item.Kind)
-        {
-            case InvalidationItemKind.Tag:
-                // Tags are looked up under the header configured now; objects tagged under an older header are not reached.
-                return request.TagHeader is null
-                    ? 0
-                    : await GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(request.Distribution, request.Tenant, request.TagHeader, item.Value))
-                        .InvalidateAsync(stamp);
-
-            case InvalidationItemKind.Path:
-                var effect = await GrainFactory.GetGrain<ICachedObjectGrain>(EdgeKeys.Object(scope, item.Value)).InvalidateAsync(stamp, null);
-                return effect == InvalidationEffect.Invalidated ? 1 : 0;
-
-            default:
-                var shards = new Task<int>[EdgeKeys.IndexShards];
-                for (var shard = 0; shard < shards.Length; shard++)
-                {
-                    shards[shard] = GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShard(request.Distribution, request.Tenant, shard))
-                        .InvalidatePrefixAsync(EdgeKeys.Object(scope, item.Value), stamp);
-                }
-
-                var total = 0;
-                foreach (var count in await Task.WhenAll(shards))
-                {
-                    total += count;
-                }
-
-                return total;
-        }
     }
 
     /// <summary>

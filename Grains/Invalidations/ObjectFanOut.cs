@@ -1,138 +1,119 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Services;
+using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
 
 namespace OrleansEdge.Grains.Invalidations;
 
-/// <summary>An object to reach, and the silo it was placed on when it last told us (null when not known).</summary>
-internal readonly record struct FanOutTarget(string Key, SiloAddress? Silo);
-
 /// <summary>
-/// Sends one invalidation to many object grains, wherever they live: grouped by silo, in batches that each
-/// silo's <see cref="ISiloFanOutService"/> runs locally, so a 1,000-object tag costs a few messages between
-/// silos rather than 1,000 round trips.
+/// Sends an invalidation to every silo, whose <see cref="ISiloFanOutService"/> applies it to the objects it hosts:
+/// one message per silo, however many objects it reaches.
 /// </summary>
-internal sealed partial class ObjectFanOut(IServiceProvider services, IGrainFactory grains, ILogger<ObjectFanOut> logger)
+internal sealed partial class ObjectFanOut(
+    IServiceProvider services, IClusterMembershipService membership, TimeProvider time, ILogger<ObjectFanOut> logger)
     : GrainServiceClient<ISiloFanOutService>(services)
 {
-    /// <summary>Objects per message. Large enough to amortise a message, small enough to keep a silo's queue short.</summary>
-    private const int BatchSize = 1024;
-
-    /// <summary>Batches in flight per silo: one running while the next travels.</summary>
-    private const int BatchesInFlight = 2;
-
     private const int Attempts = 8;
 
-    /// <summary>The objects affected, and the keys that answered they no longer carry the tag.</summary>
-    public readonly record struct Result(int Invalidated, List<string>? NotTagged);
+    private readonly Lock _refreshLock = new();
+    private (Task Read, DateTimeOffset Started) _lastRead = (Task.CompletedTask, DateTimeOffset.MinValue);
 
     /// <summary>
-    /// Invalidates every target. A batch whose silo cannot be reached, and any call that fails, is retried
-    /// object by object with backoff; one that still fails throws, so the invalidation stays in progress and
-    /// is retried as a whole rather than dropped.
+    /// Applies the notice on every silo and returns how many objects it affected. A silo that cannot be reached is
+    /// tried again until it answers or is declared dead (its objects died with it); one that stays unreachable
+    /// throws, so the invalidation stays in progress and is retried as a whole rather than dropped.
     /// </summary>
-    public async Task<Result> InvalidateAsync(IReadOnlyList<FanOutTarget> targets, InvalidationStamp stamp, string? tag)
+    public async Task<int> BroadcastAsync(InvalidationNotice notice)
     {
-        var invalidated = 0;
-        List<string>? notTagged = null;
-        IEnumerable<IGrouping<SiloAddress?, string>> groups = targets.GroupBy(t => t.Silo, t => t.Key);
-        for (var attempt = 1; ; attempt++)
+        await ReadMembershipAfterAsync(notice.Stamp.Created);
+        var silos = new List<SiloAddress>();
+        foreach (var member in membership.CurrentSnapshot.Members.Values)
         {
-            var failed = new List<string>();
-            Exception? lastFailure = null;
-
-            // Every continuation runs on the calling grain's scheduler, one at a time: the tallies need no lock.
-            async Task RunAsync(SiloAddress? silo, Queue<string[]> batches)
+            if (member.Status is SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
             {
-                while (batches.TryDequeue(out var batch))
-                {
-                    try
-                    {
-                        var result = silo is null
-                            ? await InvalidateHereAsync(grains, batch, stamp, tag)
-                            : await GetGrainService(silo).InvalidateAsync(batch, stamp, tag);
-                        invalidated += result.Invalidated;
-                        if (result.NotTagged.Length > 0)
-                        {
-                            (notTagged ??= []).AddRange(result.NotTagged);
-                        }
+                silos.Add(member.SiloAddress);
+            }
+        }
 
-                        failed.AddRange(result.Failed);
-                    }
-                    catch (Exception exception)
-                    {
-                        failed.AddRange(batch);
-                        lastFailure = exception;
-                    }
-                }
+        var reached = await Task.WhenAll(silos.Select(silo => ReachAsync(silo, notice)));
+        return reached.Sum();
+    }
+
+    /// <summary>
+    /// Reads the membership table (not this silo's view of it, which gossip may not have updated yet: a silo that
+    /// became active moments ago may already host a fetch older than the invalidation), with a read that began
+    /// after <paramref name="created"/>. Concurrent invalidations share one read: a thousand tags cost one.
+    /// </summary>
+    private Task ReadMembershipAfterAsync(DateTimeOffset created)
+    {
+        lock (_refreshLock)
+        {
+            if (_lastRead.Started <= created || _lastRead.Read.IsFaulted || _lastRead.Read.IsCanceled)
+            {
+                var started = time.GetUtcNow();
+                _lastRead = (membership.Refresh().AsTask(), started);
             }
 
-            var workers = new List<Task>();
-            foreach (var group in groups)
-            {
-                var batches = new Queue<string[]>(group.Chunk(BatchSize));
-                for (var i = 0; i < BatchesInFlight; i++)
-                {
-                    workers.Add(RunAsync(group.Key, batches));
-                }
-            }
-
-            await Task.WhenAll(workers);
-            if (failed.Count == 0)
-            {
-                return new Result(invalidated, notTagged);
-            }
-
-            if (attempt == Attempts)
-            {
-                throw new InvalidOperationException($"{failed.Count} objects could not be invalidated after {Attempts} attempts.", lastFailure);
-            }
-
-            LogRetrying(logger, lastFailure, failed.Count, attempt);
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << attempt)));
-
-            // Retried without the silo: wherever the object lives now, a direct call finds it.
-            groups = failed.GroupBy(_ => (SiloAddress?)null);
+            return _lastRead.Read;
         }
     }
 
-    /// <summary>Calls every object of a batch at once from here, and says what each call did.</summary>
-    public static async Task<FanOutBatchResult> InvalidateHereAsync(IGrainFactory grains, string[] keys, InvalidationStamp stamp, string? tag)
+    private async Task<int> ReachAsync(SiloAddress silo, InvalidationNotice notice)
     {
-        var calls = new Task<InvalidationEffect>[keys.Length];
-        for (var i = 0; i < keys.Length; i++)
+        for (var attempt = 1; ; attempt++)
         {
-            calls[i] = grains.GetGrain<ICachedObjectGrain>(keys[i]).InvalidateAsync(stamp, tag);
+            try
+            {
+                return await GetGrainService(silo).ApplyAsync(notice);
+            }
+            catch (Exception exception)
+            {
+                if (membership.CurrentSnapshot.GetSiloStatus(silo) == SiloStatus.Dead)
+                {
+                    return 0;
+                }
+
+                if (attempt == Attempts)
+                {
+                    throw new InvalidOperationException($"Silo {silo} could not be reached after {Attempts} attempts.", exception);
+                }
+
+                LogRetrying(logger, exception, silo, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << attempt)));
+            }
+        }
+    }
+
+    /// <summary>Invalidates objects of this silo, all at once; says how many were affected and which calls failed.</summary>
+    public static async Task<(int Invalidated, List<string>? Failed)> InvalidateHereAsync(IGrainFactory grains, IReadOnlyList<string> keys, InvalidationStamp stamp)
+    {
+        var calls = new Task<InvalidationEffect>[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            calls[i] = grains.GetGrain<ICachedObjectGrain>(keys[i]).InvalidateAsync(stamp);
         }
 
         var invalidated = 0;
-        List<string>? notTagged = null;
         List<string>? failed = null;
         for (var i = 0; i < calls.Length; i++)
         {
             try
             {
-                switch (await calls[i])
+                if (await calls[i] == InvalidationEffect.Invalidated)
                 {
-                    case InvalidationEffect.Invalidated:
-                        invalidated++;
-                        break;
-                    case InvalidationEffect.NotTagged:
-                        (notTagged ??= []).Add(keys[i]);
-                        break;
+                    invalidated++;
                 }
             }
             catch (Exception)
             {
-                // Handed back for a retry: the caller logs the failures that outlast it.
                 (failed ??= []).Add(keys[i]);
             }
         }
 
-        return new FanOutBatchResult(invalidated, notTagged?.ToArray() ?? [], failed?.ToArray() ?? []);
+        return (invalidated, failed);
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Retrying the invalidation of {Count} objects (attempt {Attempt})")]
-    private static partial void LogRetrying(ILogger logger, Exception? exception, int count, int attempt);
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Retrying an invalidation on silo {Silo} (attempt {Attempt})")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, SiloAddress silo, int attempt);
 }

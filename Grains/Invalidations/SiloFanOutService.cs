@@ -1,18 +1,44 @@
 using Orleans.Concurrency;
 using Microsoft.Extensions.Logging;
-using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Gateways;
+using OrleansEdge.Grains.Objects;
 
 namespace OrleansEdge.Grains.Invalidations;
 
 /// <summary>
-/// The silo's end of a batched fan-out. The objects of a batch lived on this silo when they last told their
-/// tag or index, so the calls made here stay in the process; one that has moved is still reached, remotely.
+/// The silo's end of a fan-out: remembers the notice, so that fetches in flight here learn of it when they settle,
+/// and invalidates the objects here that it names, with calls that stay in the process.
 /// </summary>
-/// <remarks>Reentrant: batches of concurrent invalidations interleave, as their calls to objects would anyway.</remarks>
+/// <remarks>Reentrant: notices of concurrent invalidations interleave, as their calls to objects would anyway.</remarks>
 [Reentrant]
-internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory loggers, IGrainFactory grains)
+internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory loggers, IGrainFactory grains, SiloObjectIndex objects)
     : GrainService(id, silo, loggers), ISiloFanOutService
 {
-    public Task<FanOutBatchResult> InvalidateAsync(string[] keys, InvalidationStamp stamp, string? tag) =>
-        ObjectFanOut.InvalidateHereAsync(grains, keys, stamp, tag);
+    private const int Attempts = 3;
+
+    public async Task<int> ApplyAsync(InvalidationNotice notice)
+    {
+        IReadOnlyList<string> keys = objects.Apply(notice);
+        var invalidated = 0;
+        for (var attempt = 1; keys.Count > 0; attempt++)
+        {
+            var (count, failed) = await ObjectFanOut.InvalidateHereAsync(grains, keys, notice.Stamp);
+            invalidated += count;
+            if (failed is null)
+            {
+                break;
+            }
+
+            if (attempt == Attempts)
+            {
+                // The caller retries the whole notice on this silo; applying it twice changes nothing.
+                throw new InvalidOperationException($"{failed.Count} objects could not be invalidated after {Attempts} attempts.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50 << attempt));
+            keys = failed;
+        }
+
+        return invalidated;
+    }
 }

@@ -1,11 +1,9 @@
-using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Placement;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
-using OrleansEdge.Grains.Interfaces.Tags;
 using OrleansEdge.Grains.Tags;
 
 namespace OrleansEdge.Grains.Objects;
@@ -13,20 +11,19 @@ namespace OrleansEdge.Grains.Objects;
 /// <summary>Holds one cached object and fetches it from the origin, once, however many viewers wait.</summary>
 /// <remarks>
 /// Reentrant so that viewers can join a fetch in flight and an invalidation can reach the object while its
-/// origin request is pending (otherwise a purge would wait for a slow origin, and a tag invalidating this
-/// object while it joins that tag would deadlock). Interleaving is safe because every field changes only in
-/// synchronous stretches between awaits, and a fetch re-checks <see cref="_generation"/> after each await
-/// before it stores anything.
+/// origin request is pending (otherwise a purge would wait for a slow origin). Interleaving is safe because every
+/// field changes only in synchronous stretches between awaits, and a fetch settles (asks this silo's
+/// <see cref="SiloObjectIndex"/> about the invalidations heard of since it started, records its tags there, and
+/// stores its copy) in one such stretch.
 /// </remarks>
 [Reentrant]
 [RandomPlacement]
-internal sealed partial class CachedObjectGrain(
+internal sealed class CachedObjectGrain(
     OriginFetcher fetcher,
     SiloCacheBudget budget,
-    ILocalSiloDetails silo,
+    SiloObjectIndex objects,
     TimeProvider time,
-    GrainMetrics metrics,
-    ILogger<CachedObjectGrain> logger) : Grain, ICachedObjectGrain
+    GrainMetrics metrics) : Grain, ICachedObjectGrain
 {
     /// <summary>How long a response that may not be shared (private, too large) sends viewers straight to the origin.</summary>
     private static readonly TimeSpan PassMemory = TimeSpan.FromMinutes(2);
@@ -34,17 +31,9 @@ internal sealed partial class CachedObjectGrain(
     private static readonly ObjectLookup PassLookup = new(LookupOutcome.Pass, null);
     private static readonly Task<ObjectLookup> PassTask = Task.FromResult(PassLookup);
 
-    /// <summary>
-    /// How long a fetch waits for its key-index registration or its tag joins. A tag or index grain on a silo that
-    /// is frozen (not yet declared dead) would otherwise hold the fetch, and its viewers, for Orleans' 30 s call
-    /// timeout; past this the response is served but not stored, exactly as when the call fails.
-    /// </summary>
-    private static readonly TimeSpan BookkeepingTimeout = TimeSpan.FromSeconds(3);
-
     /// <summary>Fresh fetches a viewer that joined an invalidated fetch may cause before it is sent to the origin itself.</summary>
     private const int MaxRefetches = 3;
 
-    private readonly Guid _activation = Guid.NewGuid();
     private string _key = "";
     private string _distribution = "";
     private string _tenant = "";
@@ -55,6 +44,7 @@ internal sealed partial class CachedObjectGrain(
 
     private Task<FetchCompletion>? _fetch;
     private DateTimeOffset _fetchStarted;
+    private long _fetchStartedTimestamp;
 
     // Fetches are numbered so that a viewer told "pending" can ask again for the same one. Numbers start at random
     // so that a ticket from an earlier activation never names a fetch of this one.
@@ -65,30 +55,19 @@ internal sealed partial class CachedObjectGrain(
     // Bumped by every invalidation that covers the fetch in flight; a fetch that sees it change stores nothing.
     private int _generation;
     private DateTimeOffset _passUntil;
-    private bool _indexed;
     private bool _evicted;
-
-    // The tags this object has joined (or is joining), under which header, and with which fetch start.
-    private string[] _joinedTags = [];
-    private string? _joinedHeader;
-    private DateTimeOffset _joinedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = this.GetPrimaryKeyString();
         (_distribution, _tenant, _target) = EdgeKeys.SplitObject(_key);
+        objects.Enter(_key, this);
         return Task.CompletedTask;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // One-way: the index and the tags must not keep a key whose object holds nothing any more.
-        if (_indexed)
-        {
-            GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).RemoveAsync(_key, _activation).Ignore();
-        }
-
-        LeaveTags(_joinedTags, _joinedHeader);
+        objects.Leave(_key, this);
         if (_copy is not null)
         {
             metrics.RecordEviction(_evicted ? "capacity" : "idle");
@@ -162,13 +141,8 @@ internal sealed partial class CachedObjectGrain(
         }
     }
 
-    Task<InvalidationEffect> ICachedObjectGrain.InvalidateAsync(InvalidationStamp stamp, string? tag)
+    Task<InvalidationEffect> ICachedObjectGrain.InvalidateAsync(InvalidationStamp stamp)
     {
-        if (tag is not null && Array.IndexOf(_joinedTags, tag) < 0)
-        {
-            return Task.FromResult(InvalidationEffect.NotTagged);
-        }
-
         var effect = InvalidationEffect.Unaffected;
         if (_copy is { } copy && stamp.Covers(copy.FetchStarted))
         {
@@ -191,7 +165,7 @@ internal sealed partial class CachedObjectGrain(
 
     Task ICachedObjectGrain.EvictAsync()
     {
-        // Deactivation does the rest: the copy goes, and the object leaves its tags and the key index.
+        // Deactivation does the rest: the copy goes, and the object leaves this silo's index.
         _evicted = true;
         DeactivateOnIdle();
         return Task.CompletedTask;
@@ -250,11 +224,8 @@ internal sealed partial class CachedObjectGrain(
     {
         var started = time.GetUtcNow();
         _fetchStarted = started;
+        _fetchStartedTimestamp = time.GetTimestamp();
         var generation = _generation;
-
-        // Registered before the request leaves, so that a wildcard invalidation created while it is in
-        // flight finds this key and detaches the fetch.
-        var registered = await RegisterAsync();
 
         var revalidating = stale is { ETag: not null } or { LastModified: not null } ? stale : null;
         var fetched = await fetcher.FetchAsync(_target, origin, revalidating);
@@ -262,13 +233,13 @@ internal sealed partial class CachedObjectGrain(
         switch (fetched.Kind)
         {
             case OriginFetchKind.NotModified:
-                return await RefreshAsync(revalidating!, fetched, origin, started, now, generation, registered);
+                return Refresh(revalidating!, fetched, origin, started, now, generation);
 
             case OriginFetchKind.Response when fetched.Status >= 500:
                 return Both(StaleOr(_copy, now, new ObjectLookup(LookupOutcome.Error, Transient(fetched, started, now))));
 
             case OriginFetchKind.Response:
-                return await StoreAsync(fetched, origin, started, now, generation, registered);
+                return Store(fetched, origin, started, now, generation);
 
             case OriginFetchKind.TooLarge:
                 _passUntil = now + PassMemory;
@@ -279,8 +250,8 @@ internal sealed partial class CachedObjectGrain(
         }
     }
 
-    private async Task<FetchCompletion> StoreAsync(
-        OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation, bool registered)
+    private FetchCompletion Store(
+        OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation)
     {
         var freshness = FreshnessPolicy.Evaluate(fetched.Status, fetched.Headers, now, origin);
         var tags = freshness.Storable ? ReadTags(fetched.Headers, origin) : null;
@@ -306,7 +277,7 @@ internal sealed partial class CachedObjectGrain(
             OriginAge = int.TryParse(FreshnessPolicy.Find(fetched.Headers, "Age"), out var age) ? age : 0,
         };
 
-        var stored = await SettleAsync(response, origin.TagHeader, started, generation, registered);
+        var stored = Settle(response, origin.TagHeader, started, generation);
         if (!stored)
         {
             // Served to the viewer that asked before the invalidation, marked stale so that no gateway keeps it as a
@@ -318,8 +289,8 @@ internal sealed partial class CachedObjectGrain(
         return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, response), new ObjectLookup(LookupOutcome.Hit, response));
     }
 
-    private async Task<FetchCompletion> RefreshAsync(
-        CachedResponse stale, OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation, bool registered)
+    private FetchCompletion Refresh(
+        CachedResponse stale, OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation)
     {
         // RFC 9111 §4.3.4: the 304's headers replace the stored ones of the same name.
         var headers = MergeHeaders(stale.Headers, fetched.Headers);
@@ -335,7 +306,7 @@ internal sealed partial class CachedObjectGrain(
             OriginAge = 0,
         };
 
-        var stored = freshness.Storable && await SettleAsync(refreshed, origin.TagHeader, started, generation, registered);
+        var stored = freshness.Storable && Settle(refreshed, origin.TagHeader, started, generation);
         if (!freshness.Storable && generation == _generation)
         {
             SetCopy(null);
@@ -351,121 +322,26 @@ internal sealed partial class CachedObjectGrain(
     }
 
     /// <summary>
-    /// Joins the response's tags and stores it as fresh only if no invalidation reached it while it was
-    /// being fetched. Returns whether it was stored fresh.
+    /// Records the response's tags with this silo and stores it as fresh only if no invalidation reached it while it
+    /// was being fetched; returns whether it was stored fresh. Synchronous, so that no invalidation slips in
+    /// between the verdict and the store.
     /// </summary>
-    private async Task<bool> SettleAsync(CachedResponse response, string? tagHeader, DateTimeOffset started, int generation, bool registered)
+    private bool Settle(CachedResponse response, string? tagHeader, DateTimeOffset started, int generation)
     {
-        var verdict = registered ? TagJoinVerdict.Current : TagJoinVerdict.InvalidatedHard;
-        if (response.Tags.Length > 0 && tagHeader is not null)
-        {
-            verdict = Max(verdict, await JoinTagsAsync(response.Tags, tagHeader, started));
-        }
-        else
-        {
-            SwitchJoinedTags([], null, started);
-        }
-
         if (generation != _generation)
         {
             return false;
         }
 
+        var tagged = response.Tags.Length > 0 && tagHeader is not null;
+        var verdict = objects.Settle(_key, this, tagged ? tagHeader : null, tagged ? response.Tags : [], started, _fetchStartedTimestamp);
         SetCopy(verdict switch
         {
-            TagJoinVerdict.Current => response,
-            TagJoinVerdict.InvalidatedSoft => response with { FreshUntil = DateTimeOffset.MinValue },
+            CopyVerdict.Current => response,
+            CopyVerdict.InvalidatedSoft => response with { FreshUntil = DateTimeOffset.MinValue },
             _ => null,
         });
-        return verdict == TagJoinVerdict.Current;
-    }
-
-    private async Task<TagJoinVerdict> JoinTagsAsync(string[] tags, string header, DateTimeOffset started)
-    {
-        // Joined before the answers come back: a tag that invalidates this object while the join is under
-        // way must find it a member, not "not tagged".
-        SwitchJoinedTags(tags, header, started);
-        var joins = new Task<TagJoinVerdict>[tags.Length];
-        for (var i = 0; i < tags.Length; i++)
-        {
-            joins[i] = GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(_distribution, _tenant, header, tags[i])).JoinAsync(_key, started, silo.SiloAddress);
-        }
-
-        try
-        {
-            var verdict = TagJoinVerdict.Current;
-            foreach (var each in await Task.WhenAll(joins).WaitAsync(BookkeepingTimeout, time))
-            {
-                verdict = Max(verdict, each);
-            }
-
-            return verdict;
-        }
-        catch (Exception exception)
-        {
-            // A tag that did not record us could not invalidate us later: the copy must not be stored.
-            LogTagJoinFailed(logger, exception, _key);
-            return TagJoinVerdict.InvalidatedHard;
-        }
-    }
-
-    private void SwitchJoinedTags(string[] tags, string? header, DateTimeOffset started)
-    {
-        if (_joinedHeader == header)
-        {
-            var left = new List<string>();
-            foreach (var old in _joinedTags)
-            {
-                if (Array.IndexOf(tags, old) < 0)
-                {
-                    left.Add(old);
-                }
-            }
-
-            LeaveTags([.. left], header);
-        }
-        else
-        {
-            LeaveTags(_joinedTags, _joinedHeader);
-        }
-
-        _joinedTags = tags;
-        _joinedHeader = header;
-        _joinedAt = started;
-    }
-
-    private void LeaveTags(string[] tags, string? header)
-    {
-        if (header is null)
-        {
-            return;
-        }
-
-        foreach (var tag in tags)
-        {
-            GrainFactory.GetGrain<ITagGrain>(EdgeKeys.Tag(_distribution, _tenant, header, tag)).LeaveAsync(_key, _joinedAt).Ignore();
-        }
-    }
-
-    private async Task<bool> RegisterAsync()
-    {
-        if (_indexed)
-        {
-            return true;
-        }
-
-        try
-        {
-            await GrainFactory.GetGrain<IKeyIndexGrain>(EdgeKeys.IndexShardOf(_key)).AddAsync(_key, _activation, silo.SiloAddress)
-                .WaitAsync(BookkeepingTimeout, time);
-            _indexed = true;
-            return true;
-        }
-        catch (Exception exception)
-        {
-            LogIndexFailed(logger, exception, _key);
-            return false;
-        }
+        return verdict == CopyVerdict.Current;
     }
 
     /// <summary>The response's tags, or null when its tag header is too long to be indexed: then it is served, not stored.</summary>
@@ -564,17 +440,9 @@ internal sealed partial class CachedObjectGrain(
         value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal, out var date) ? date : null;
 
-    private static TagJoinVerdict Max(TagJoinVerdict a, TagJoinVerdict b) => a > b ? a : b;
-
     private static FetchCompletion Both(ObjectLookup lookup) => new(lookup, lookup);
 
     /// <summary>What the viewer that started a fetch gets, and what the viewers that joined it get.</summary>
     /// <remarks><see cref="ForJoiners"/> is null when the response may not be shared with later viewers: they fetch anew.</remarks>
     private sealed record FetchCompletion(ObjectLookup ForInitiator, ObjectLookup? ForJoiners);
-
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Object {Key} could not join its tags; its response is served but not stored")]
-    private static partial void LogTagJoinFailed(ILogger logger, Exception exception, string key);
-
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "Object {Key} could not register in the key index; its response is served but not stored")]
-    private static partial void LogIndexFailed(ILogger logger, Exception exception, string key);
 }

@@ -32,13 +32,12 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
             silo.AddEdgeGrains();
             silo.AddActivityPropagation();
 
-            // Tag and index grains collected after two idle seconds unless they keep themselves alive:
-            // the tests below would see lost memberships within the time they run.
+            // Tag grains collected after two idle seconds: a tag's membership must not depend on its grain staying
+            // alive between invalidations.
             silo.Configure<GrainCollectionOptions>(options =>
             {
                 options.CollectionQuantum = TimeSpan.FromSeconds(1);
                 options.ClassSpecificCollectionAge[typeof(OrleansEdge.Grains.Tags.TagGrain).FullName!] = IdleCollectionAge;
-                options.ClassSpecificCollectionAge[typeof(OrleansEdge.Grains.Keys.KeyIndexGrain).FullName!] = IdleCollectionAge;
             });
         });
         builder.ConfigureClient(client => client.AddActivityPropagation());

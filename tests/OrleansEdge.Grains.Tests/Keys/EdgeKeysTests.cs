@@ -17,11 +17,10 @@ public sealed class EdgeKeysTests
         Assert.NotEqual(EdgeKeys.Object("E1", "", "/a"), EdgeKeys.Object("E1", "t", "/a"));
 
     [Fact]
-    public void Shard_IsStableAcrossProcesses()
+    public void TagKey_SplitsBackIntoScopeHeaderAndTag()
     {
-        // FNV-1a is fixed: these values must never change, or registered keys are orphaned.
-        Assert.Equal(EdgeKeys.ShardOf("E1  /index.html"), EdgeKeys.ShardOf("E1  /index.html"));
-        Assert.InRange(EdgeKeys.ShardOf("E1  /index.html"), 0, EdgeKeys.IndexShards - 1);
-        Assert.Equal(2, EdgeKeys.ShardOf("E1DEMO  /products/123"));
+        var key = EdgeKeys.Tag("E1", "t", "X-Amz-Meta-Cache-Tag", "product:1");
+        Assert.Equal((EdgeKeys.Scope("E1", "t"), "x-amz-meta-cache-tag", "product:1"), EdgeKeys.SplitTag(key));
+        Assert.Equal(EdgeKeys.Scope("E1", ""), EdgeKeys.ScopeOf(EdgeKeys.Object("E1", "", "/a b")));
     }
 }
