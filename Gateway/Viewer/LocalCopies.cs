@@ -41,8 +41,8 @@ internal sealed class LocalCopies : IClockCache
     private readonly Lock _noticesLock = new();
     private readonly List<(InvalidationNotice Notice, long Received)> _notices = [];
 
-    // "{scope} {header} {tag}" (header in lower case) → keys of the copies carrying it. Changed only under _noticesLock.
-    private readonly Dictionary<string, HashSet<string>> _keysByTag = new(StringComparer.Ordinal);
+    // Which copies carry each tag. Changed only under _noticesLock.
+    private readonly TagMembers _members = new();
     private long _bytes;
     // Monotonic timestamps (TimeProvider.GetTimestamp): a wall clock stepped back by NTP must not lengthen a lease.
     private long _leaseUntil;
@@ -119,14 +119,12 @@ internal sealed class LocalCopies : IClockCache
 
             _copies[key] = copy;
             Interlocked.Add(ref _bytes, copy.Size);
-            foreach (var tag in copy.TagIndexKeys)
+            if (copy.TagHeader is { } header)
             {
-                if (!_keysByTag.TryGetValue(tag, out var keys))
+                foreach (var tag in response.Tags)
                 {
-                    _keysByTag[tag] = keys = new HashSet<string>(StringComparer.Ordinal);
+                    _members.Add(scope, header, tag, key);
                 }
-
-                keys.Add(key);
             }
         }
 
@@ -153,12 +151,9 @@ internal sealed class LocalCopies : IClockCache
                 switch (item.Kind)
                 {
                     case InvalidationItemKind.Tag when notice.TagHeader is not null:
-                        if (_keysByTag.TryGetValue(TagIndexKey(notice.Scope, notice.TagHeader, item.Value), out var tagged))
+                        foreach (var key in _members.KeysOf(notice.Scope, notice.TagHeader, item.Value))
                         {
-                            foreach (var key in tagged.ToArray())
-                            {
-                                dropped += DropIfCovered(notice, key);
-                            }
+                            dropped += DropIfCovered(notice, key);
                         }
 
                         break;
@@ -225,7 +220,7 @@ internal sealed class LocalCopies : IClockCache
     private void DropAll()
     {
         _copies.Clear();
-        _keysByTag.Clear();
+        _members.Clear();
         Interlocked.Exchange(ref _bytes, 0);
     }
 
@@ -265,18 +260,16 @@ internal sealed class LocalCopies : IClockCache
         }
 
         Interlocked.Add(ref _bytes, -copy.Size);
-        foreach (var tag in copy.TagIndexKeys)
+        if (copy.TagHeader is { } header)
         {
-            if (_keysByTag.TryGetValue(tag, out var keys) && keys.Remove(copy.Key) && keys.Count == 0)
+            foreach (var tag in copy.Response.Tags)
             {
-                _keysByTag.Remove(tag);
+                _members.Remove(copy.Scope, header, tag, copy.Key);
             }
         }
 
         return true;
     }
-
-    private static string TagIndexKey(string scope, string header, string tag) => $"{scope} {header.ToLowerInvariant()} {tag}";
 
     private static bool Covers(InvalidationNotice notice, LocalCopy copy) =>
         InvalidationMatching.Covers(notice, copy.Key, copy.TagHeader, copy.Response.Tags, copy.Response.FetchStarted);
@@ -287,9 +280,6 @@ internal sealed class LocalCopies : IClockCache
         public string Scope { get; } = scope;
         public string? TagHeader { get; } = tagHeader;
         public CachedResponse Response { get; } = response;
-
-        /// <summary>The tag index entries this copy appears under; none when its distribution reads no tags.</summary>
-        public string[] TagIndexKeys { get; } = tagHeader is null ? [] : Array.ConvertAll(response.Tags, tag => TagIndexKey(scope, tagHeader, tag));
 
         /// <summary>Body plus a rough allowance for headers and bookkeeping.</summary>
         public long Size { get; } = response.Body.Length + 512 + key.Length * 2;

@@ -101,8 +101,14 @@ public sealed class GrainMetrics
         }
     }
 
-    /// <summary>A tag gained (1) or lost (-1) its last member on this silo.</summary>
-    public void RecordTagsTracked(int change) => _tags.Add(change);
+    /// <summary>Tags carried by objects on this silo changed by <paramref name="change"/>.</summary>
+    public void RecordTagsTracked(int change)
+    {
+        if (change != 0)
+        {
+            _tags.Add(change);
+        }
+    }
 
     /// <summary>An object on this silo joined (1) or left (-1) a tag.</summary>
     public void RecordMemberships(int change) => _memberships.Add(change);

@@ -15,9 +15,14 @@ namespace OrleansEdge.Grains.Objects;
 /// field changes only in synchronous stretches between awaits, and a fetch settles (asks this silo's
 /// <see cref="SiloObjectIndex"/> about the invalidations heard of since it started, records its tags there, and
 /// stores its copy) in one such stretch.
+/// <para>
+/// Placed on the silo the first call reaches: a gateway routes each key through one silo, so the object lives
+/// where its lookups arrive and a lookup costs one hop instead of two. Keys spread over the silos as the
+/// gateways spread them.
+/// </para>
 /// </remarks>
 [Reentrant]
-[RandomPlacement]
+[PreferLocalPlacement]
 internal sealed class CachedObjectGrain(
     OriginFetcher fetcher,
     SiloCacheBudget budget,
@@ -35,9 +40,6 @@ internal sealed class CachedObjectGrain(
     private const int MaxRefetches = 3;
 
     private string _key = "";
-    private string _distribution = "";
-    private string _tenant = "";
-    private string _target = "";
 
     private CachedResponse? _copy;
     private Task<ObjectLookup>? _hitTask;
@@ -60,7 +62,6 @@ internal sealed class CachedObjectGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = this.GetPrimaryKeyString();
-        (_distribution, _tenant, _target) = EdgeKeys.SplitObject(_key);
         objects.Enter(_key, this);
         return Task.CompletedTask;
     }
@@ -187,10 +188,14 @@ internal sealed class CachedObjectGrain(
 
     private async Task<FetchCompletion> RunFetchAsync(OriginProfile origin, long number)
     {
+        var startedAt = time.GetTimestamp();
         try
         {
             var completion = await FetchAsync(origin, _copy);
-            _lastFetch = (number, completion);
+
+            // Only a fetch slow enough to have answered "pending" can be asked for again by its ticket; keeping
+            // every completion would cost each cached object its answers for as long as it stays active.
+            _lastFetch = time.GetElapsedTime(startedAt) >= ICachedObjectGrain.PollInterval / 2 ? (number, completion) : null;
             return completion;
         }
         finally
@@ -228,7 +233,7 @@ internal sealed class CachedObjectGrain(
         var generation = _generation;
 
         var revalidating = stale is { ETag: not null } or { LastModified: not null } ? stale : null;
-        var fetched = await fetcher.FetchAsync(_target, origin, revalidating);
+        var fetched = await fetcher.FetchAsync(EdgeKeys.SplitObject(_key).Target, origin, revalidating);
         var now = time.GetUtcNow();
         switch (fetched.Kind)
         {

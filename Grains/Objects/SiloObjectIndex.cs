@@ -28,8 +28,7 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _objects = new(StringComparer.Ordinal);
 
-    // Tag key (EdgeKeys.Tag) → keys of the objects here carrying it.
-    private readonly Dictionary<string, HashSet<string>> _keysByTag = new(StringComparer.Ordinal);
+    private readonly TagMembers _members = new();
     private readonly Queue<(InvalidationNotice Notice, long Received)> _notices = new();
 
     public int Count
@@ -117,10 +116,7 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
                 switch (item.Kind)
                 {
                     case InvalidationItemKind.Tag when notice.TagHeader is not null:
-                        if (_keysByTag.TryGetValue(EdgeKeys.Tag(notice.Scope, notice.TagHeader, item.Value), out var tagged))
-                        {
-                            named.AddRange(tagged);
-                        }
+                        named.AddRange(_members.KeysOf(notice.Scope, notice.TagHeader, item.Value));
 
                         break;
 
@@ -167,20 +163,16 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
         }
 
         var scope = EdgeKeys.ScopeOf(key);
+        var tags = _members.Tags;
         foreach (var tag in entry.Tags)
         {
-            var tagKey = EdgeKeys.Tag(scope, header, tag);
-            if (!_keysByTag.TryGetValue(tagKey, out var keys))
-            {
-                _keysByTag[tagKey] = keys = new HashSet<string>(1, StringComparer.Ordinal);
-                metrics.RecordTagsTracked(1);
-            }
-
-            if (keys.Add(key))
+            if (_members.Add(scope, header, tag, key))
             {
                 metrics.RecordMemberships(1);
             }
         }
+
+        metrics.RecordTagsTracked(_members.Tags - tags);
     }
 
     private void Unindex(string key, Entry entry)
@@ -191,20 +183,16 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
         }
 
         var scope = EdgeKeys.ScopeOf(key);
+        var tags = _members.Tags;
         foreach (var tag in entry.Tags)
         {
-            var tagKey = EdgeKeys.Tag(scope, header, tag);
-            if (_keysByTag.TryGetValue(tagKey, out var keys) && keys.Remove(key))
+            if (_members.Remove(scope, header, tag, key))
             {
                 metrics.RecordMemberships(-1);
-                if (keys.Count == 0)
-                {
-                    _keysByTag.Remove(tagKey);
-                    metrics.RecordTagsTracked(-1);
-                }
             }
         }
 
+        metrics.RecordTagsTracked(_members.Tags - tags);
         entry.TagHeader = null;
         entry.Tags = [];
     }

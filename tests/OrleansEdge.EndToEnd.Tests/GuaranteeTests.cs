@@ -12,22 +12,22 @@ public sealed class GuaranteeTests(GatewayFixture edge)
         // A tag invalidation cannot reach an object whose response (and so whose tags) has not arrived yet.
         var tag = $"joiner-{Guid.NewGuid():N}";
         var target = $"/joiner/{Guid.NewGuid():N}?tags={tag}&delay=1500";
-        var first = edge.GetAsync(target);
+        var first = edge.GetAsync(target, "slow.test");
         await edge.Origin.Arrived(target).WaitAsync(TimeSpan.FromSeconds(10));
 
-        using (var purge = await edge.PurgeAsync($$"""{"tags":["{{tag}}"]}"""))
+        using (var purge = await edge.PurgeAsync($$"""{"tags":["{{tag}}"]}""", "E6SLOW"))
         {
             Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
         }
 
         // Asked after Completed, while the old fetch is still on its way.
-        using var late = await edge.GetAsync(target);
+        using var late = await edge.GetAsync(target, "slow.test");
         using var early = await first;
         Assert.EndsWith("#1", await early.Content.ReadAsStringAsync());
         Assert.EndsWith("#2", await late.Content.ReadAsStringAsync());
 
         // And what is kept is the newer response.
-        using var after = await edge.GetAsync(target);
+        using var after = await edge.GetAsync(target, "slow.test");
         Assert.StartsWith("Hit", after.Headers.GetValues("X-Cache").Single());
         Assert.EndsWith("#2", await after.Content.ReadAsStringAsync());
     }
