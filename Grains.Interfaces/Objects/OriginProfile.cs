@@ -9,8 +9,8 @@ namespace OrleansEdge.Grains.Interfaces.Objects;
 public sealed record OriginProfile
 {
     /// <summary>
-    /// The longest origin exchange allowed. Tag grains remember an invalidation for twice this long, so a
-    /// fetch in flight when it was created always learns of it when it joins its tags.
+    /// The longest origin exchange allowed. Silos remember an invalidation for twice this long, so a fetch in
+    /// flight when it was created always learns of it when its response arrives.
     /// </summary>
     public static readonly TimeSpan MaxResponseTimeout = TimeSpan.FromMinutes(5);
 

@@ -83,10 +83,9 @@ public static class EdgeSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Records and the index are on request paths: a viewer's miss registers and joins tags, an API call writes
-    /// a record. With Redis unreachable a command fails at once (the object is served uncached; the CloudFront
-    /// API answers 503, which its clients retry; a purge retries within its timeout) rather than each request
-    /// waiting out a 5 s backlog timeout.
+    /// Records are on request paths: an API call writes one. With Redis unreachable a command fails at once (the
+    /// CloudFront API answers 503, which its clients retry; a purge retries within its timeout) rather than each
+    /// request waiting out a 5 s backlog timeout.
     /// </summary>
     private static ConfigurationOptions FailFast(string redis)
     {

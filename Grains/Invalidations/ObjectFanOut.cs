@@ -11,13 +11,13 @@ namespace OrleansEdge.Grains.Invalidations;
 /// one message per silo, however many objects it reaches.
 /// </summary>
 internal sealed partial class ObjectFanOut(
-    IServiceProvider services, IClusterMembershipService membership, TimeProvider time, ILogger<ObjectFanOut> logger)
+    IServiceProvider services, IMembershipTable table, IClusterMembershipService membership, TimeProvider time, ILogger<ObjectFanOut> logger)
     : GrainServiceClient<ISiloFanOutService>(services)
 {
     private const int Attempts = 8;
 
     private readonly Lock _refreshLock = new();
-    private (Task Read, DateTimeOffset Started) _lastRead = (Task.CompletedTask, DateTimeOffset.MinValue);
+    private (Task<List<SiloAddress>> Read, DateTimeOffset Started) _lastRead = (Task.FromResult(new List<SiloAddress>()), DateTimeOffset.MinValue);
 
     /// <summary>
     /// Applies the notice on every silo and returns how many objects it affected. A silo that cannot be reached is
@@ -26,16 +26,7 @@ internal sealed partial class ObjectFanOut(
     /// </summary>
     public async Task<int> BroadcastAsync(InvalidationNotice notice)
     {
-        await ReadMembershipAfterAsync(notice.Stamp.Created);
-        var silos = new List<SiloAddress>();
-        foreach (var member in membership.CurrentSnapshot.Members.Values)
-        {
-            if (member.Status is SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
-            {
-                silos.Add(member.SiloAddress);
-            }
-        }
-
+        var silos = await SilosReadAfterAsync(notice.Stamp.Created);
         var reached = await Task.WhenAll(silos.Select(silo => ReachAsync(silo, notice)));
         return reached.Sum();
     }
@@ -45,18 +36,34 @@ internal sealed partial class ObjectFanOut(
     /// became active moments ago may already host a fetch older than the invalidation), with a read that began
     /// after <paramref name="created"/>. Concurrent invalidations share one read: a thousand tags cost one.
     /// </summary>
-    private Task ReadMembershipAfterAsync(DateTimeOffset created)
+    private Task<List<SiloAddress>> SilosReadAfterAsync(DateTimeOffset created)
     {
         lock (_refreshLock)
         {
             if (_lastRead.Started <= created || _lastRead.Read.IsFaulted || _lastRead.Read.IsCanceled)
             {
                 var started = time.GetUtcNow();
-                _lastRead = (membership.Refresh().AsTask(), started);
+                _lastRead = (ReadSilosAsync(), started);
             }
 
             return _lastRead.Read;
         }
+    }
+
+    /// <summary>Every silo the table lists as able to host objects (read directly: Orleans' own refresh waits 10 ms more).</summary>
+    private async Task<List<SiloAddress>> ReadSilosAsync()
+    {
+        var read = await table.ReadAllAsync();
+        var silos = new List<SiloAddress>();
+        foreach (var (entry, _) in read.Members)
+        {
+            if (entry.Status is SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+            {
+                silos.Add(entry.SiloAddress);
+            }
+        }
+
+        return silos;
     }
 
     private async Task<int> ReachAsync(SiloAddress silo, InvalidationNotice notice)

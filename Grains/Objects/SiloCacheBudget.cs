@@ -7,7 +7,7 @@ namespace OrleansEdge.Grains.Objects;
 /// <summary>
 /// Keeps the copies one silo holds within a byte capacity, evicting the least recently used first (CLOCK: a
 /// flag set on each hit gives an object a second chance). Eviction deactivates the object, which then leaves
-/// its tags and the key index, so memberships never point at objects that are gone.
+/// its silo's index, so memberships never point at objects that are gone.
 /// </summary>
 internal sealed class SiloCacheBudget : IClockCache
 {

@@ -80,7 +80,7 @@ panel("Cached bytes per silo", "Body bytes held by each silo.",
       [('sum by (instance) (orleansedge_cache_size_bytes)', "{{instance}}")], unit="bytes", w=8, x=16)
 panel("Memory per process", "Working set of every gateway and silo process.",
       [('sum by (job, instance) (dotnet_process_memory_working_set_bytes)', "{{job}} {{instance}}")], unit="bytes", w=8, x=0)
-panel("Tags", "Tag grains with members, and the memberships they track.",
+panel("Tags", "Tags carried by cached objects (summed over silos), and their memberships.",
       [('sum(orleansedge_tags_tracked)', "tags"), ('sum(orleansedge_tags_memberships)', "memberships")], w=8, x=8)
 panel("Invalid tags and evictions", "Tags ignored by the rules, and copies dropped without an invalidation.",
       [('sum(rate(orleansedge_tags_invalid_total[$__rate_interval]))', "invalid tags"),
