@@ -29,7 +29,9 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
     private readonly Dictionary<string, Entry> _objects = new(StringComparer.Ordinal);
 
     private readonly TagMembers _members = new();
-    private readonly Queue<(InvalidationNotice Notice, long Received)> _notices = new();
+    // Oldest first; those before _firstKept are forgotten, and dropped from the list in bulk.
+    private readonly List<(InvalidationNotice Notice, long Received)> _notices = [];
+    private int _firstKept;
 
     public int Count
     {
@@ -82,22 +84,34 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
 
             // Notices older than the memory are gone: a fetch that outlasted it cannot know what it missed.
             var verdict = time.GetElapsedTime(startedTimestamp, now) >= NoticeMemory ? CopyVerdict.InvalidatedHard : CopyVerdict.Current;
-            foreach (var (notice, _) in _notices)
+
+            // Newest first, down to the first notice heard before the fetch began: that invalidation was created
+            // before the request left, so what the origin sent is newer than it. A purge storm costs a miss the
+            // notices heard during its own fetch, not all of the last ten minutes.
+            for (var i = _notices.Count - 1; i >= _firstKept; i--)
             {
+                var (notice, received) = _notices[i];
+                if (received < startedTimestamp)
+                {
+                    break;
+                }
+
                 if (InvalidationMatching.Covers(notice, key, tagHeader, tags, fetchStarted))
                 {
                     verdict = Max(verdict, notice.Stamp.Soft ? CopyVerdict.InvalidatedSoft : CopyVerdict.InvalidatedHard);
                 }
             }
 
-            if (_objects.TryGetValue(key, out var entry) && entry.Activation == activation)
+            if (!_objects.TryGetValue(key, out var entry) || entry.Activation != activation)
             {
-                Unindex(key, entry);
-                entry.TagHeader = tagHeader;
-                entry.Tags = tags;
-                Index(key, entry);
+                // Not indexed here, so no notice could find it: it must not be stored.
+                return CopyVerdict.InvalidatedHard;
             }
 
+            Unindex(key, entry);
+            entry.TagHeader = tagHeader;
+            entry.Tags = tags;
+            Index(key, entry);
             return verdict;
         }
     }
@@ -110,7 +124,7 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
         {
             var now = time.GetTimestamp();
             Forget(now);
-            _notices.Enqueue((notice, now));
+            _notices.Add((notice, now));
             foreach (var item in notice.Items)
             {
                 switch (item.Kind)
@@ -149,9 +163,15 @@ internal sealed class SiloObjectIndex(TimeProvider time, GrainMetrics metrics)
 
     private void Forget(long now)
     {
-        while (_notices.TryPeek(out var oldest) && time.GetElapsedTime(oldest.Received, now) > NoticeMemory)
+        while (_firstKept < _notices.Count && time.GetElapsedTime(_notices[_firstKept].Received, now) > NoticeMemory)
         {
-            _notices.Dequeue();
+            _firstKept++;
+        }
+
+        if (_firstKept > 256 && _firstKept * 2 > _notices.Count)
+        {
+            _notices.RemoveRange(0, _firstKept);
+            _firstKept = 0;
         }
     }
 

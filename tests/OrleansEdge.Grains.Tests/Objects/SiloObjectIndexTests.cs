@@ -134,4 +134,33 @@ public sealed class SiloObjectIndexTests
 
         Assert.Equal(CopyVerdict.InvalidatedHard, Settle(key, started, startedTimestamp, "any"));
     }
+
+    [Fact]
+    public void ObjectNotIndexedHere_NeverStoredFresh()
+    {
+        // No notice could find it, so nothing could invalidate it: the response must not be kept.
+        var key = EdgeKeys.Object(Scope, "/p/7");
+        Assert.Equal(CopyVerdict.InvalidatedHard, Settle(key, _clock.GetUtcNow(), _clock.GetTimestamp(), "any"));
+        _index.Enter(key, new object());
+        Assert.Equal(CopyVerdict.InvalidatedHard, Settle(key, _clock.GetUtcNow(), _clock.GetTimestamp(), "any"));
+    }
+
+    [Fact]
+    public void ManyNoticesHeard_OnlyThoseSinceTheFetchBeganAreWeighed()
+    {
+        var key = EdgeKeys.Object(Scope, "/p/8");
+        _index.Enter(key, _activation);
+        for (var i = 0; i < 1000; i++)
+        {
+            _index.Apply(Notice(InvalidationItemKind.Prefix, "/"));
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var started = _clock.GetUtcNow();
+        var startedTimestamp = _clock.GetTimestamp();
+        Assert.Equal(CopyVerdict.Current, Settle(key, started, startedTimestamp, "t"));
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        _index.Apply(Notice(InvalidationItemKind.Path, "/p/8"));
+        Assert.Equal(CopyVerdict.InvalidatedHard, Settle(key, started, startedTimestamp, "t"));
+    }
 }
