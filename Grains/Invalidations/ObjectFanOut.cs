@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Services;
 using OrleansEdge.Grains.Interfaces.Gateways;
-using OrleansEdge.Grains.Interfaces.Invalidations;
-using OrleansEdge.Grains.Interfaces.Objects;
 
 namespace OrleansEdge.Grains.Invalidations;
 
@@ -50,14 +48,18 @@ internal sealed partial class ObjectFanOut(
         }
     }
 
-    /// <summary>Every silo the table lists as able to host objects (read directly: Orleans' own refresh waits 10 ms more).</summary>
+    /// <summary>
+    /// Every silo the table lists as hosting objects (read directly: Orleans' own refresh waits 10 ms more). A silo
+    /// still joining hosts none: clients connect only to active ones, and silos place only on active ones. Silos
+    /// shutting down still do until their objects have deactivated.
+    /// </summary>
     private async Task<List<SiloAddress>> ReadSilosAsync()
     {
         var read = await table.ReadAllAsync();
         var silos = new List<SiloAddress>();
         foreach (var (entry, _) in read.Members)
         {
-            if (entry.Status is SiloStatus.Joining or SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
+            if (entry.Status is SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
             {
                 silos.Add(entry.SiloAddress);
             }
@@ -90,35 +92,6 @@ internal sealed partial class ObjectFanOut(
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << attempt)));
             }
         }
-    }
-
-    /// <summary>Invalidates objects of this silo, all at once; says how many were affected and which calls failed.</summary>
-    public static async Task<(int Invalidated, List<string>? Failed)> InvalidateHereAsync(IGrainFactory grains, IReadOnlyList<string> keys, InvalidationStamp stamp)
-    {
-        var calls = new Task<InvalidationEffect>[keys.Count];
-        for (var i = 0; i < keys.Count; i++)
-        {
-            calls[i] = grains.GetGrain<ICachedObjectGrain>(keys[i]).InvalidateAsync(stamp);
-        }
-
-        var invalidated = 0;
-        List<string>? failed = null;
-        for (var i = 0; i < calls.Length; i++)
-        {
-            try
-            {
-                if (await calls[i] == InvalidationEffect.Invalidated)
-                {
-                    invalidated++;
-                }
-            }
-            catch (Exception)
-            {
-                (failed ??= []).Add(keys[i]);
-            }
-        }
-
-        return (invalidated, failed);
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Retrying an invalidation on silo {Silo} (attempt {Attempt})")]

@@ -1,6 +1,8 @@
 using Orleans.Concurrency;
 using Microsoft.Extensions.Logging;
 using OrleansEdge.Grains.Interfaces.Gateways;
+using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Objects;
 
 namespace OrleansEdge.Grains.Invalidations;
@@ -22,7 +24,7 @@ internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory lo
         var invalidated = 0;
         for (var attempt = 1; keys.Count > 0; attempt++)
         {
-            var (count, failed) = await ObjectFanOut.InvalidateHereAsync(grains, keys, notice.Stamp);
+            var (count, failed) = await InvalidateHereAsync(keys, notice.Stamp);
             invalidated += count;
             if (failed is null)
             {
@@ -40,5 +42,34 @@ internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory lo
         }
 
         return invalidated;
+    }
+
+    /// <summary>Invalidates objects of this silo, all at once; says how many were affected and which calls failed.</summary>
+    private async Task<(int Invalidated, List<string>? Failed)> InvalidateHereAsync(IReadOnlyList<string> keys, InvalidationStamp stamp)
+    {
+        var calls = new Task<InvalidationEffect>[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            calls[i] = grains.GetGrain<ICachedObjectGrain>(keys[i]).InvalidateAsync(stamp);
+        }
+
+        var invalidated = 0;
+        List<string>? failed = null;
+        for (var i = 0; i < calls.Length; i++)
+        {
+            try
+            {
+                if (await calls[i] == InvalidationEffect.Invalidated)
+                {
+                    invalidated++;
+                }
+            }
+            catch (Exception)
+            {
+                (failed ??= []).Add(keys[i]);
+            }
+        }
+
+        return (invalidated, failed);
     }
 }
