@@ -1,14 +1,21 @@
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Silo;
 
 // One silo of an OrleansEdge cluster. With ConnectionStrings:Redis it joins the silos registered there;
 // without it, it runs alone on localhost clustering (the Gateway's embedded mode needs no Silo process).
-var builder = WebApplication.CreateBuilder(args);
+// Its appsettings.json sits beside the program: started from any folder (a script, a unit file), it is still read.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = args.Any(static a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
+});
 builder.UseOrleans(silo => silo.UseEdgeCluster(builder.Configuration));
 
 // A small HTTP side for operators: /healthz and /metrics (Edge:Silo:Listen; port 0 picks a free one).
 builder.WebHost.UseUrls(builder.Configuration["Edge:Silo:Listen"] ?? "http://127.0.0.1:0");
 builder.Services.AddEdgeTelemetry(builder.Configuration, "orleansedge-silo");
+builder.Services.AddHostedService<StartupBanner>();
 
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Text("ok\n"));

@@ -18,6 +18,9 @@ internal static class EdgeGatewayExtensions
     /// <summary>Registers the gateway: options, routes, the viewer path, the control plane and metrics.</summary>
     public static WebApplicationBuilder AddEdgeGateway(this WebApplicationBuilder builder)
     {
+        // Orleans first: hosted services start in registration order and stop in reverse, so the embedded silo (or
+        // the cluster client) is up before anything below calls a grain, and still up while those stop.
+        builder.UseEdgeOrleans();
         var services = builder.Services;
         services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidator>();
@@ -56,7 +59,7 @@ internal static class EdgeGatewayExtensions
             }
         });
 
-        builder.UseEdgeOrleans();
+        services.AddHostedService<StartupBanner>();
         return builder;
     }
 

@@ -32,6 +32,10 @@ public static class EdgeTelemetry
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}"))
             .WithMetrics(metrics => metrics
                 .AddMeter(GrainMetrics.MeterName, "Microsoft.Orleans", "System.Runtime")
+
+                // OpenTelemetry's semantic-convention HTTP metrics (http.server.request.duration, http.client.request.duration
+                // and the connection gauges), so dashboards written for any .NET service work here too.
+                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http")
                 .AddView(GrainMetrics.PropagationInstrument, new ExplicitBucketHistogramConfiguration { Boundaries = PropagationBuckets })
                 .AddView("orleansedge.viewer.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })
                 .AddView("orleansedge.origin.fetch.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })

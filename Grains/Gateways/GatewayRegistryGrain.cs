@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Interfaces.Gateways;
 
@@ -8,9 +9,9 @@ namespace OrleansEdge.Grains.Gateways;
 /// acknowledged: if this grain's silo dies, its next activation still knows every gateway that believes
 /// itself live, so no invalidation completes without them.
 /// </summary>
-internal sealed class GatewayRegistryGrain(
+internal sealed partial class GatewayRegistryGrain(
     [PersistentState("gateway-registry", EdgeStorage.Name)] IPersistentState<GatewayRegistryState> state,
-    TimeProvider time) : Grain, IGatewayRegistryGrain
+    TimeProvider time, ILogger<GatewayRegistryGrain> logger) : Grain, IGatewayRegistryGrain
 {
     private Dictionary<Guid, GatewayLease> Leases => state.State.Leases;
 
@@ -22,9 +23,15 @@ internal sealed class GatewayRegistryGrain(
         foreach (var expired in Leases.Values.Where(l => l.Until < now).Select(l => l.GatewayId).ToList())
         {
             Leases.Remove(expired);
+            LogLapsed(logger, expired, Leases.Count);
         }
 
         await state.WriteStateAsync();
+        if (!continued)
+        {
+            LogJoined(logger, gatewayId, Leases.Count);
+        }
+
         return continued;
     }
 
@@ -33,6 +40,7 @@ internal sealed class GatewayRegistryGrain(
         if (Leases.Remove(gatewayId))
         {
             await state.WriteStateAsync();
+            LogLeft(logger, gatewayId, Leases.Count);
         }
     }
 
@@ -44,4 +52,13 @@ internal sealed class GatewayRegistryGrain(
 
     Task<bool> IGatewayRegistryGrain.IsLiveAsync(Guid gatewayId) =>
         Task.FromResult(Leases.TryGetValue(gatewayId, out var lease) && lease.Until >= time.GetUtcNow());
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Gateway {Gateway} registered; {Count} gateway(s) hold copies")]
+    private static partial void LogJoined(ILogger logger, Guid gateway, int count);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Gateway {Gateway} left; {Count} gateway(s) hold copies")]
+    private static partial void LogLeft(ILogger logger, Guid gateway, int count);
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "Gateway {Gateway} stopped renewing its lease and was dropped; {Count} gateway(s) hold copies")]
+    private static partial void LogLapsed(ILogger logger, Guid gateway, int count);
 }

@@ -28,6 +28,7 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton<IInvalidationLogStore, MemoryInvalidationLogStore>();
         silo.AddGrainService<SiloFanOutService>();
         silo.Services.TryAddSingleton<ObjectFanOut>();
+        silo.Services.AddHostedService<ClusterMembershipLog>();
 
         // Registered after Orleans' own, so it is the one resolved.
         silo.Services.AddSingleton<IFatalErrorHandler, SiloDeathHandler>();

@@ -163,7 +163,7 @@ internal sealed partial class InvalidationGrain(
         }, record.Id);
         metrics.RecordInvalidationCompleted(request.Distribution, kinds, invalidated, completed - record.Created);
         activity?.SetTag("orleansedge.objects", invalidated);
-        LogCompleted(logger, record.Id, invalidated, (completed - record.Created).TotalMilliseconds);
+        LogCompleted(logger, record.Id, request.Distribution, Describe(request.Items), invalidated, (completed - record.Created).TotalMilliseconds);
     }
 
     /// <summary>
@@ -219,8 +219,17 @@ internal sealed partial class InvalidationGrain(
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Invalidation {Id} completed: {Objects} objects in {ElapsedMs} ms")]
-    private static partial void LogCompleted(ILogger logger, string id, int objects, double elapsedMs);
+    /// <summary>The items as the API takes them (<c>#tag</c>, <c>/path</c>), the first few of a large batch.</summary>
+    private static string Describe(IReadOnlyList<InvalidationItem> items)
+    {
+        const int Shown = 10;
+        var described = string.Join(" ", items.Take(Shown).Select(static i => i.Kind == InvalidationItemKind.Tag ? "#" + i.Value : i.Value));
+        return items.Count > Shown ? $"{described} … and {items.Count - Shown} more" : described;
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Invalidation {Id} of {Distribution} completed: {Items}; {Objects} objects invalidated, propagated in {PropagationMs} ms")]
+    private static partial void LogCompleted(ILogger logger, string id, string distribution, string items, int objects, double propagationMs);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Invalidation {Id} step failed (attempt {Attempt}); retrying in {DelayMs} ms")]
     private static partial void LogStepFailed(ILogger logger, Exception exception, string id, int attempt, double delayMs);

@@ -97,6 +97,13 @@ panel("Grain calls", "Requests dispatched per second on each silo, and the P99 g
       w=8, x=16)
 
 dashboard = {
+    # Importable as is (Dashboards > New > Import) into Grafana 10 or later: panels name no data source of this
+    # installation, only the "datasource" variable, which offers every Prometheus data source the importer has.
+    "__requires": [
+        {"type": "grafana", "id": "grafana", "name": "Grafana", "version": "10.0.0"},
+        {"type": "datasource", "id": "prometheus", "name": "Prometheus", "version": "1.0.0"},
+    ] + [{"type": "panel", "id": kind, "name": kind, "version": ""} for kind in sorted({p["type"] for p in panels if p["type"] != "row"})],
+    "id": None,
     "uid": "orleansedge", "title": "OrleansEdge", "tags": ["orleansedge", "cdn"], "timezone": "utc",
     "schemaVersion": 39, "version": 1, "editable": True, "refresh": "10s",
     "time": {"from": "now-30m", "to": "now"},

@@ -112,6 +112,14 @@ public sealed class EdgeProcess : IAsyncDisposable
     /// <summary>Lets a frozen process run on (SIGCONT).</summary>
     public void Thaw() => Signal(SigCont);
 
+    /// <summary>Asks the process to stop as <c>Ctrl+C</c> in its terminal would (SIGINT).</summary>
+    public void Interrupt() => Signal(SigInt);
+
+    /// <summary>Asks the process to stop as a supervisor (systemd, Docker, Kubernetes) would (SIGTERM).</summary>
+    public void Terminate() => Signal(SigTerm);
+
+    private const int SigInt = 2;
+    private const int SigTerm = 15;
     private const int SigCont = 18;
     private const int SigStop = 19;
 

@@ -35,6 +35,48 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task ClusterScriptPrometheusConfig_ScrapesExactlyWhatItStarts_ClearOfAHostsOwnPorts()
+    {
+        var script = await RunAsync("bash", Path.Combine(EdgeProcess.RepositoryRoot, "scripts", "cluster.sh"), "prometheus-config", "4", "3");
+        Assert.True(script.ExitCode == 0, script.Output);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("orleansedge-promconfig-").FullName, "prometheus.yml");
+        await File.WriteAllTextAsync(path, script.Output);
+        var check = await RunAsync(Tool("promtool"), "check", "config", path);
+        Assert.True(check.ExitCode == 0, check.Output + script.Output);
+        Assert.Contains("4 rules found", check.Output);
+
+        var targets = System.Text.RegularExpressions.Regex.Matches(script.Output, @"127\.0\.0\.1:(\d+)").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal([8081, 8181, 8281, 9464, 9465, 9466, 9467], targets);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
+    public async Task Dashboard_ImportableIntoGrafana10_NamesOnlyItsDataSourceVariable()
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Observability, "grafana", "dashboards", "orleansedge.json")));
+        var dashboard = document.RootElement;
+
+        // Grafana 10.0 writes schema 38; an import keeps the dashboard's own uid and gives it a new id.
+        Assert.InRange(dashboard.GetProperty("schemaVersion").GetInt32(), 38, 41);
+        Assert.Equal(JsonValueKind.Null, dashboard.GetProperty("id").ValueKind);
+        Assert.Contains(dashboard.GetProperty("__requires").EnumerateArray(),
+            r => r.GetProperty("id").GetString() == "grafana" && Version.Parse(r.GetProperty("version").GetString()!) >= new Version(10, 0));
+
+        var variable = dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "datasource");
+        Assert.Equal("datasource", variable.GetProperty("type").GetString());
+        Assert.Equal("prometheus", variable.GetProperty("query").GetString());
+        var panels = dashboard.GetProperty("panels").EnumerateArray().Where(p => p.GetProperty("type").GetString() != "row").ToList();
+        Assert.NotEmpty(panels);
+        foreach (var panel in panels)
+        {
+            foreach (var source in panel.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("datasource")).Append(panel.GetProperty("datasource")))
+            {
+                Assert.Equal("${datasource}", source.GetProperty("uid").GetString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task DashboardQueries_AgreeWithTrafficAndApi()
     {
         await using var origin = await TestOrigin.StartAsync();
@@ -158,6 +200,10 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Single(await api.QueryAsync(queries["Origin fetches by result"][0], "origin"));
         Assert.True((await api.QueryAsync("sum(orleansedge_tags_memberships)", "tags")).Single() >= 0);
 
+        // OpenTelemetry's semantic-convention HTTP metrics, beside the edge's own: viewers and control calls served, origin calls made.
+        Assert.True((await api.QueryAsync("sum(http_server_request_duration_seconds_count)", "semconv server")).Single() >= 42);
+        Assert.True((await api.QueryAsync("sum(http_client_request_duration_seconds_count)", "semconv client")).Single() >= 1);
+
         // Labels stay bounded: hundreds of distinct URLs and tags add no series and no label values.
         var before = (await api.QueryAsync("count({__name__=~\"orleansedge_.*\"})", "series")).Single();
         for (var i = 0; i < 300; i++)
@@ -210,8 +256,7 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
             using var response = await http.GetAsync($"{baseUrl}/api/v1/query?query={Uri.EscapeDataString(expression)}");
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"panel '{panel}': {expression} → {body}");
-            var result = JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("result");
-            return result.EnumerateArray().Select(r => double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)).ToArray();
+            return Values(body);
         }
 
         public async Task WaitForAsync(string expression, Func<double, bool> condition, EdgeProcess prometheus)
@@ -220,14 +265,15 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
             {
                 try
                 {
-                    // Prometheus answers 503 while it is still starting up (loading its write-ahead log): wait, as for no answer.
+                    // Prometheus refuses connections, then answers 503, while it starts (loading its write-ahead log):
+                    // both mean "not yet", as does a query whose series have not been scraped.
                     using var response = await http.GetAsync($"{baseUrl}/api/v1/query?query={Uri.EscapeDataString(expression)}");
-                    if (response.StatusCode == HttpStatusCode.OK && (await QueryAsync(expression, "wait")).Any(condition))
+                    if (response.StatusCode == HttpStatusCode.OK && Values(await response.Content.ReadAsStringAsync()).Any(condition))
                     {
                         return;
                     }
                 }
-                catch (HttpRequestException)
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
                 {
                 }
 
@@ -236,6 +282,10 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
 
             throw new TimeoutException($"Prometheus never saw {expression}:\n{prometheus.Output}");
         }
+
+        private static double[] Values(string body) =>
+            JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
+                .Select(r => double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)).ToArray();
 
         public async Task<string[]> LabelsAsync() =>
             (await GetAsync("/api/v1/labels")).GetProperty("data").EnumerateArray().Select(e => e.GetString()!).ToArray();
