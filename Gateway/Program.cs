@@ -9,6 +9,11 @@ if (args.Contains("--demo"))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+if (EdgeConfiguration.AddFile(builder.Configuration) is { } missing)
+{
+    return Refuse([missing]);
+}
+
 if (EdgeConfiguration.Problems(builder.Configuration) is { Count: > 0 } problems)
 {
     return Refuse(problems);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every OrleansEdge test on a fresh machine: installs what the tests need (Debian's redis-server,
-# awscli and prometheus), starts a private Redis on a free loopback port, builds once, tests without rebuilding, stops
-# what it started, and ends with one line "N passed, N failed".
+# Runs every OrleansEdge test on a fresh machine: installs what the tests need (Debian's redis-server, awscli,
+# prometheus, docker-compose and systemd's tools), starts a private Redis on a free loopback port, builds once,
+# publishes the programs, tests without rebuilding, stops what it started, and ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,9 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ] || need+=(prometheus)
+# The deployment files are checked by the tools that read them: docker-compose and systemd-analyze.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
@@ -44,6 +47,10 @@ echo "== redis on $ORLEANSEDGE_TEST_REDIS (pid $redis_pid), aws: $($ORLEANSEDGE_
 
 echo "== build"
 dotnet build OrleansEdge.sln -nologo -clp:ErrorsOnly
+
+# The published programs, as the README's multi-host lines and the deployment files run them (a test starts them).
+echo "== publish"
+for program in Silo Gateway; do dotnet publish "$program" -p:PublishProfile=linux -nologo -clp:ErrorsOnly; done
 
 echo "== test"
 status=0

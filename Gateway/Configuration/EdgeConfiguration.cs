@@ -6,6 +6,43 @@ namespace OrleansEdge.Gateway.Configuration;
 
 internal static class EdgeConfiguration
 {
+    /// <summary>The command-line option naming a configuration file outside the program's folder (<c>--config /etc/orleansedge/gateway.json</c>).</summary>
+    public const string FileOption = "config";
+
+    /// <summary>
+    /// Reads the file named by <c>--config</c> as if it were one more appsettings file: after the program's own, before
+    /// environment variables and the command line, watched and reloaded like them. Deployments keep their settings in
+    /// /etc (or a mounted volume) while the program's folder stays read-only. Returns a problem when the file is missing.
+    /// </summary>
+    public static string? AddFile(ConfigurationManager configuration)
+    {
+        if (configuration[FileOption] is not { Length: > 0 } path)
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            return $"--{FileOption}: the configuration file '{full}' does not exist.";
+        }
+
+        var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = full, Optional = false, ReloadOnChange = true };
+        source.ResolveFileProvider();
+        var sources = configuration.Sources;
+        var afterAppSettings = sources.Select((s, i) => (s, i)).LastOrDefault(p => p.s is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource).i + 1;
+        try
+        {
+            sources.Insert(afterAppSettings, source);
+            return null;
+        }
+        catch (InvalidDataException exception)
+        {
+            // Not JSON: the message names the file and, from the parser, the line.
+            return $"--{FileOption}: {exception.Message} {exception.InnerException?.Message}".TrimEnd();
+        }
+    }
+
     /// <summary>
     /// Binds and validates the <c>Edge</c> section before anything starts, so that a bad setting stops the
     /// process with one line naming its key instead of a host start-up stack trace.

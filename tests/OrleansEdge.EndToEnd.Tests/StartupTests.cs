@@ -15,6 +15,26 @@ public sealed class StartupTests
         Assert.DoesNotContain("   at ", gateway.Output);
     }
 
+    [Theory]
+    [InlineData(null, "does not exist")]
+    [InlineData("{ \"Edge\": {", "Could not parse the JSON file")]
+    [InlineData("{ \"Edge\": { \"Distributions\": { \"E1\": { \"Ttl\": { \"Min\": \"soon\" } } } } }", "Edge:Distributions:E1:Ttl:Min")]
+    public async Task ConfigFileMissingOrBroken_StartFailsWithOneClearLine(string? content, string expected)
+    {
+        var folder = Directory.CreateTempSubdirectory("orleansedge-config-").FullName;
+        var file = Path.Combine(folder, "gateway.json");
+        if (content is not null)
+        {
+            await File.WriteAllTextAsync(file, content);
+        }
+
+        await using var gateway = StartWithOneDistribution($"--config={file}");
+        Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(expected, gateway.Output);
+        Assert.DoesNotContain("   at ", gateway.Output);
+        Directory.Delete(folder, recursive: true);
+    }
+
     [Fact]
     public async Task UnparsableTtl_StartFailsWithMessageNamingKey()
     {
