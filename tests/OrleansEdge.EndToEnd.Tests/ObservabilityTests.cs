@@ -18,7 +18,7 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
     private static readonly string Observability = Path.Combine(EdgeProcess.RepositoryRoot, "observability");
     private static readonly XNamespace CloudFront = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 
-    private static string Tool(string name)
+    private static string Installed(string name)
     {
         var path = $"/usr/bin/{name}";
         return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: run ./scripts/test.sh, which installs Debian's prometheus.");
@@ -27,9 +27,9 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
     [Fact]
     public async Task PrometheusConfigAndAlertRules_PassPromtool()
     {
-        var config = await RunAsync(Tool("promtool"), "check", "config", Path.Combine(Observability, "prometheus", "prometheus.yml"));
+        var config = await Tool.RunAsync(Installed("promtool"), "check", "config", Path.Combine(Observability, "prometheus", "prometheus.yml"));
         Assert.True(config.ExitCode == 0, config.Output);
-        var rules = await RunAsync(Tool("promtool"), "check", "rules", Path.Combine(Observability, "prometheus", "alerts.yml"));
+        var rules = await Tool.RunAsync(Installed("promtool"), "check", "rules", Path.Combine(Observability, "prometheus", "alerts.yml"));
         Assert.True(rules.ExitCode == 0, rules.Output);
         Assert.Contains("4 rules found", rules.Output);
     }
@@ -37,11 +37,11 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
     [Fact]
     public async Task ClusterScriptPrometheusConfig_ScrapesExactlyWhatItStarts_ClearOfAHostsOwnPorts()
     {
-        var script = await RunAsync("bash", Path.Combine(EdgeProcess.RepositoryRoot, "scripts", "cluster.sh"), "prometheus-config", "4", "3");
+        var script = await Tool.RunAsync("bash", Path.Combine(EdgeProcess.RepositoryRoot, "scripts", "cluster.sh"), "prometheus-config", "4", "3");
         Assert.True(script.ExitCode == 0, script.Output);
         var path = Path.Combine(Directory.CreateTempSubdirectory("orleansedge-promconfig-").FullName, "prometheus.yml");
         await File.WriteAllTextAsync(path, script.Output);
-        var check = await RunAsync(Tool("promtool"), "check", "config", path);
+        var check = await Tool.RunAsync(Installed("promtool"), "check", "config", path);
         Assert.True(check.ExitCode == 0, check.Output + script.Output);
         Assert.Contains("4 rules found", check.Output);
 
@@ -140,7 +140,7 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
                 static_configs:
                   - targets: ["127.0.0.1:{control}"]
             """);
-        await using var prometheus = EdgeProcess.Run(Tool("prometheus"),
+        await using var prometheus = EdgeProcess.Run(Installed("prometheus"),
         [
             $"--config.file={configPath}", $"--storage.tsdb.path={Path.Combine(root, "data")}",
             $"--web.listen-address=127.0.0.1:{prometheusPort}", "--log.level=warn",
@@ -223,21 +223,6 @@ public sealed class ObservabilityTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.All(rules.GetProperty("data").GetProperty("groups")[0].GetProperty("rules").EnumerateArray(),
             rule => Assert.Equal("ok", rule.GetProperty("health").GetString()));
         Directory.Delete(root, recursive: true);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
     }
 
     private sealed class PrometheusApi(HttpClient http, string baseUrl)

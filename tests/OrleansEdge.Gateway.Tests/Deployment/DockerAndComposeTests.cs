@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using OrleansEdge.Tests.Shared;
 using YamlDotNet.RepresentationModel;
 using static OrleansEdge.Gateway.Tests.Deployment.DeploymentConfiguration;
 
@@ -43,7 +43,7 @@ public sealed partial class DockerAndComposeTests
     [Fact]
     public async Task ComposeFile_DockerComposeAcceptsIt()
     {
-        var (exitCode, output) = await RunAsync("docker-compose", "-f", Path.Combine(ComposeFolder, "compose.yaml"), "config", "-q");
+        var (exitCode, output) = await Tool.RunAsync("docker-compose", "-f", Path.Combine(ComposeFolder, "compose.yaml"), "config", "-q");
         Assert.True(exitCode == 0, output);
     }
 
@@ -51,7 +51,7 @@ public sealed partial class DockerAndComposeTests
     public async Task ComposeFile_EveryProcessStartsWithItsSettings_PortsAndScrapeTargetsAgree()
     {
         // docker-compose's own reading, anchors and merges resolved: what the containers really get.
-        var (exitCode, resolved) = await RunAsync("docker-compose", "-f", Path.Combine(ComposeFolder, "compose.yaml"), "config");
+        var (exitCode, resolved) = await Tool.RunAsync("docker-compose", "-f", Path.Combine(ComposeFolder, "compose.yaml"), "config");
         Assert.True(exitCode == 0, resolved);
         var yaml = new YamlStream();
         yaml.Load(new StringReader(resolved));
@@ -146,21 +146,6 @@ public sealed partial class DockerAndComposeTests
 
     private static IEnumerable<KeyValuePair<string, string>> EnvPairs(string env) =>
         env.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Select(p => KeyValuePair.Create(p[0], p[1]));
-
-    internal static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
 
     [GeneratedRegex(@":(\d+)(/tcp)?$")]
     private static partial Regex ContainerPort();

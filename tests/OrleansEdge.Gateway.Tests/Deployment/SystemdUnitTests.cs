@@ -1,3 +1,4 @@
+using OrleansEdge.Tests.Shared;
 using static OrleansEdge.Gateway.Tests.Deployment.DeploymentConfiguration;
 
 namespace OrleansEdge.Gateway.Tests.Deployment;
@@ -17,7 +18,7 @@ public sealed class SystemdUnitTests
         var folder = Directory.CreateTempSubdirectory("orleansedge-units-").FullName;
         var instance = Path.Combine(folder, unit.Replace("@.", "@0.", StringComparison.Ordinal));
         await File.WriteAllTextAsync(instance, text);
-        var (exitCode, output) = await DockerAndComposeTests.RunAsync("systemd-analyze", "verify", instance);
+        var (exitCode, output) = await Tool.RunAsync("systemd-analyze", "verify", instance);
         Directory.Delete(folder, recursive: true);
         Assert.True(exitCode == 0 && output.Trim().Length == 0, $"systemd-analyze verify {unit}: exit {exitCode}\n{output}");
 
