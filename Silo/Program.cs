@@ -10,10 +10,24 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = args,
     ContentRootPath = args.Any(static a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
 });
-builder.UseOrleans(silo => silo.UseEdgeCluster(builder.Configuration));
 
 // A small HTTP side for operators: /healthz and /metrics (Edge:Silo:Listen; port 0 picks a free one).
-builder.WebHost.UseUrls(builder.Configuration["Edge:Silo:Listen"] ?? "http://127.0.0.1:0");
+var listen = builder.Configuration["Edge:Silo:Listen"] ?? "http://127.0.0.1:0";
+var problems = EdgeClusterSettings.Problems(builder.Configuration);
+if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme != Uri.UriSchemeHttp)
+{
+    problems.Add($"Edge:Silo:Listen: '{listen}' is not an http URL such as http://127.0.0.1:9464.");
+}
+
+if (problems.Count > 0)
+{
+    Console.Error.WriteLine("OrleansEdge silo cannot start: the configuration is invalid.");
+    problems.ForEach(problem => Console.Error.WriteLine($"  {problem}"));
+    return 2;
+}
+
+builder.UseOrleans(silo => silo.UseEdgeCluster(builder.Configuration));
+builder.WebHost.UseUrls(listen);
 builder.Services.AddEdgeTelemetry(builder.Configuration, "orleansedge-silo");
 builder.Services.AddHostedService<StartupBanner>();
 
@@ -21,3 +35,4 @@ var app = builder.Build();
 app.MapGet("/healthz", () => Results.Text("ok\n"));
 app.MapPrometheusScrapingEndpoint();
 await app.RunAsync();
+return 0;

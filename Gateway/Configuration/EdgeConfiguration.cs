@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
+using OrleansEdge.Grains.Hosting;
 
 namespace OrleansEdge.Gateway.Configuration;
 
@@ -47,8 +48,15 @@ internal static class EdgeConfiguration
     /// Binds and validates the <c>Edge</c> section before anything starts, so that a bad setting stops the
     /// process with one line naming its key instead of a host start-up stack trace.
     /// </summary>
-    public static List<string> Problems(IConfiguration configuration)
+    public static List<string> Problems(IConfiguration configuration) => Read(configuration, out _);
+
+    /// <summary>
+    /// The one way configuration is read, at start and on every reload: the <c>Edge</c> section checked value by value,
+    /// bound, validated as a whole, with <c>Edge:Cluster</c> beside it. Returns the problems; the options only when none.
+    /// </summary>
+    public static List<string> Read(IConfiguration configuration, out EdgeOptions? read)
     {
+        read = null;
         var section = configuration.GetSection(EdgeOptions.Section);
 
         // The binder silently skips a value it cannot convert inside a dictionary entry (a TTL of "soon"
@@ -70,7 +78,13 @@ internal static class EdgeConfiguration
             return [exception.Message];
         }
 
-        return EdgeOptionsValidator.Check(options);
+        problems = [.. EdgeOptionsValidator.Check(options), .. EdgeClusterSettings.Problems(configuration)];
+        if (problems.Count == 0)
+        {
+            read = options;
+        }
+
+        return problems;
     }
 
     private static void CheckValues(IConfigurationSection section, Type type, List<string> problems)

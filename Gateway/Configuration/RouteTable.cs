@@ -10,8 +10,12 @@ internal sealed class RouteTable
     private readonly Dictionary<string, Distribution> _distributions;
     private readonly Dictionary<string, (Distribution, string)> _tenants = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The options this table was built from.</summary>
+    public EdgeOptions Options { get; }
+
     public RouteTable(EdgeOptions options)
     {
+        Options = options;
         var hosts = new Dictionary<string, ViewerRoute>(StringComparer.OrdinalIgnoreCase);
         _distributions = new Dictionary<string, Distribution>(StringComparer.OrdinalIgnoreCase);
         foreach (var (id, distributionOptions) in options.Distributions)

@@ -13,45 +13,36 @@ internal sealed partial class RouteTableProvider : IDisposable
     private readonly IConfiguration _configuration;
     private readonly ILogger<RouteTableProvider> _logger;
     private readonly IDisposable _subscription;
+
+    // One immutable snapshot: the options and the routes built from them are swapped together, never half and half.
     private volatile RouteTable _current;
-    private volatile EdgeOptions _options;
 
     public RouteTableProvider(IOptions<EdgeOptions> options, IConfiguration configuration, ILogger<RouteTableProvider> logger)
     {
         _configuration = configuration;
         _logger = logger;
-        _options = options.Value;
-        _current = new RouteTable(_options);
+        _current = new RouteTable(options.Value);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
 
     public RouteTable Current => _current;
 
-    public EdgeOptions Options => _options;
+    public EdgeOptions Options => _current.Options;
 
     public void Dispose() => _subscription.Dispose();
 
     private void Reload()
     {
-        try
+        // The same checks as at start: a reload that start-up would refuse is refused too.
+        var problems = EdgeConfiguration.Read(_configuration, out var options);
+        if (options is null)
         {
-            var options = new EdgeOptions();
-            _configuration.GetSection(EdgeOptions.Section).Bind(options);
-            var errors = EdgeOptionsValidator.Check(options);
-            if (errors.Count > 0)
-            {
-                LogReloadRejected(_logger, string.Join(" ", errors));
-                return;
-            }
+            LogReloadRejected(_logger, string.Join(" ", problems));
+            return;
+        }
 
-            _options = options;
-            _current = new RouteTable(options);
-            LogReloaded(_logger, options.Distributions.Count);
-        }
-        catch (InvalidOperationException exception)
-        {
-            LogReloadRejected(_logger, exception.Message);
-        }
+        _current = new RouteTable(options);
+        LogReloaded(_logger, options.Distributions.Count);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Configuration reloaded: {Count} distributions")]

@@ -29,8 +29,8 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<EdgeMetrics>();
         services.AddSingleton<OriginPassThrough>();
         services.AddSingleton<InvalidationService>();
-        var capacity = builder.Configuration.GetValue<long?>("Edge:NearCache:CapacityBytes") ?? new NearCacheOptions().CapacityBytes;
-        services.AddSingleton(sp => new LocalCopies(sp.GetRequiredService<TimeProvider>(), capacity));
+        services.AddSingleton(sp => new LocalCopies(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));
         services.AddSingleton<GatewayMembership>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayMembership>());
         services.AddOriginHttpClient();

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 
 namespace OrleansEdge.Grains.Hosting;
@@ -29,4 +30,63 @@ public sealed class EdgeClusterSettings
 
     public static EdgeClusterSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<EdgeClusterSettings>() ?? new EdgeClusterSettings();
+
+    /// <summary>
+    /// Every problem with <c>Edge:Cluster</c>, each naming its key. Silos and gateways both refuse to start on any, with
+    /// these lines rather than the stack trace Orleans would throw from deep in its start-up.
+    /// </summary>
+    public static List<string> Problems(IConfiguration configuration)
+    {
+        EdgeClusterSettings settings;
+        try
+        {
+            settings = From(configuration);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // The binder names the key and the type it could not convert to.
+            return [$"{Section}: {exception.Message}"];
+        }
+
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(settings.ClusterId))
+        {
+            problems.Add($"{Section}:ClusterId: must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.ServiceId))
+        {
+            problems.Add($"{Section}:ServiceId: must not be empty.");
+        }
+
+        if (!IPAddress.TryParse(settings.AdvertisedAddress, out _))
+        {
+            problems.Add($"{Section}:AdvertisedAddress: '{settings.AdvertisedAddress}' is not an IP address; it is the address this silo listens on and other silos reach it at.");
+        }
+
+        foreach (var (key, port) in new[] { ("SiloPort", settings.SiloPort), ("GatewayPort", settings.GatewayPort) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                problems.Add($"{Section}:{key}: {port} is not a TCP port (1-65535).");
+            }
+        }
+
+        if (settings.SiloPort == settings.GatewayPort)
+        {
+            problems.Add($"{Section}:GatewayPort: must differ from {Section}:SiloPort.");
+        }
+
+        if (settings.CacheCapacityBytes <= 0)
+        {
+            problems.Add($"{Section}:CacheCapacityBytes: must be positive.");
+        }
+
+        if (settings.ObjectIdleLifetime <= TimeSpan.Zero)
+        {
+            problems.Add($"{Section}:ObjectIdleLifetime: must be positive.");
+        }
+
+        return problems;
+    }
 }

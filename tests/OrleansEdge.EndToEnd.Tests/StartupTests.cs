@@ -36,6 +36,15 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task SiloWithHostNameForAddress_StartFailsWithMessageNamingKey()
+    {
+        await using var silo = EdgeProcess.Start("Silo", ["--Edge:Cluster:AdvertisedAddress=silo-1.internal", "--Edge:Silo:Listen=http://127.0.0.1:0"]);
+        Assert.Equal(2, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Edge:Cluster:AdvertisedAddress: 'silo-1.internal' is not an IP address", silo.Output);
+        Assert.DoesNotContain("   at ", silo.Output);
+    }
+
+    [Fact]
     public async Task UnparsableTtl_StartFailsWithMessageNamingKey()
     {
         await using var gateway = StartWithOneDistribution("--Edge:Distributions:E1:Ttl:Min=soon");

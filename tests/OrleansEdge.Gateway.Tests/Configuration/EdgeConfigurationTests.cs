@@ -23,4 +23,44 @@ public sealed class EdgeConfigurationTests
     [Fact]
     public void ValidSettings_NoProblems() =>
         Assert.Empty(Problems(("Edge:Distributions:E1:Origin", "http://127.0.0.1:9"), ("Edge:Distributions:E1:Domains:0", "a.test")));
+
+    [Theory]
+    [InlineData("Edge:Cluster:AdvertisedAddress", "silo-1.internal", "is not an IP address")]
+    [InlineData("Edge:Cluster:SiloPort", "eleven", "Edge:Cluster")]
+    [InlineData("Edge:Cluster:GatewayPort", "70000", "is not a TCP port")]
+    [InlineData("Edge:Cluster:ObjectIdleLifetime", "00:00:00", "must be positive")]
+    public void BadClusterSetting_ReportedWithItsKey(string key, string value, string expected)
+    {
+        var problem = Assert.Single(Problems(("Edge:Distributions:E1:Origin", "http://127.0.0.1:9"), ("Edge:Distributions:E1:Domains:0", "a.test"), (key, value)));
+        Assert.Contains(key.Split(':')[0] + ":" + key.Split(':')[1], problem);
+        Assert.Contains(expected, problem);
+    }
+
+    [Fact]
+    public void Reload_RefusedByTheSameChecksAsStart_AcceptedWhenFixed_OptionsAndRoutesSwappedTogether()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Edge:Distributions:E1:Origin"] = "http://127.0.0.1:9",
+            ["Edge:Distributions:E1:Domains:0"] = "a.test",
+        }).Build();
+        EdgeConfiguration.Read(configuration, out var options);
+        using var provider = new RouteTableProvider(Microsoft.Extensions.Options.Options.Create(options!), configuration,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<RouteTableProvider>.Instance);
+        var first = provider.Current;
+
+        // A value the binder would skip inside a dictionary entry: start-up refuses it, so the reload does too.
+        configuration["Edge:Distributions:E1:Ttl:Min"] = "soon";
+        configuration["Edge:Distributions:E1:Domains:0"] = "b.test";
+        configuration.Reload();
+        Assert.Same(first, provider.Current);
+        Assert.NotNull(provider.Current.Match("a.test"));
+
+        configuration["Edge:Distributions:E1:Ttl:Min"] = "00:00:01";
+        configuration.Reload();
+        Assert.NotSame(first, provider.Current);
+        Assert.Same(provider.Current.Options, provider.Options);
+        Assert.NotNull(provider.Current.Match("b.test"));
+        Assert.Null(provider.Current.Match("a.test"));
+    }
 }
