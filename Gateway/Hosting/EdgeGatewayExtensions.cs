@@ -34,7 +34,6 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<GatewayMembership>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayMembership>());
         services.AddOriginHttpClient();
-        services.AddHostedService<InvalidationResumer>();
         if (builder.Configuration.GetValue<bool>("Edge:Demo:Enabled"))
         {
             services.AddHostedService<DemoOrigin>();

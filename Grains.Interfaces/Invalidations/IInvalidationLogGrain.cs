@@ -17,8 +17,4 @@ public interface IInvalidationLogGrain : IGrainWithStringKey
     /// <summary>Told by an invalidation once it is complete.</summary>
     [Alias("completed")]
     Task CompletedAsync(string id, DateTimeOffset completed);
-
-    /// <summary>Wakes every invalidation still in progress, so that one cut off by a crash runs to the end.</summary>
-    [Alias("resume")]
-    Task ResumeAsync();
 }

@@ -30,6 +30,9 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton<ObjectFanOut>();
         silo.Services.AddHostedService<ClusterMembershipLog>();
 
+        // Invalidation logs wake cut-off runs with a reminder more often than Orleans' one-minute floor allows by default.
+        silo.Configure<ReminderOptions>(options => options.MinimumReminderPeriod = InvalidationLogGrain.ResumePeriod);
+
         // Registered after Orleans' own, so it is the one resolved.
         silo.Services.AddSingleton<IFatalErrorHandler, SiloDeathHandler>();
         silo.Configure<GrainCollectionOptions>(options =>
@@ -49,6 +52,7 @@ public static class EdgeSiloBuilderExtensions
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
             silo.AddMemoryGrainStorage(EdgeStorage.Name);
+            silo.UseInMemoryReminderService();
         }
         else
         {
@@ -70,6 +74,7 @@ public static class EdgeSiloBuilderExtensions
                 options.NumMissedProbesLimit = 3;
             });
             silo.AddRedisGrainStorage(EdgeStorage.Name, options => options.ConfigurationOptions = FailFast(redis));
+            silo.UseRedisReminderService(options => options.ConfigurationOptions = FailFast(redis));
             silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(FailFast(redis)));
             silo.Services.AddSingleton<IInvalidationLogStore>(sp => new RedisInvalidationLogStore(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
         }

@@ -9,8 +9,20 @@ namespace OrleansEdge.Grains.Invalidations;
 /// One distribution's invalidations. Not reentrant: creations are serialised, which is what makes the
 /// caller-reference check and the in-progress limits exact.
 /// </summary>
-internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProvider time) : Grain, IInvalidationLogGrain
+/// <remarks>
+/// While any invalidation is in progress, a reminder wakes this log every <see cref="ResumePeriod"/>, and the log wakes
+/// each such record: a run cut off by a silo's death or a whole cluster's restart goes on by itself, whoever asks.
+/// The reminder lives in the cluster's reminder table (Redis in cluster mode), so it outlives any silo.
+/// </remarks>
+internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProvider time) : Grain, IInvalidationLogGrain, IRemindable
 {
+    /// <summary>How often an in-progress run cut off by a failure is woken; well inside a purge's timeout.</summary>
+    public static readonly TimeSpan ResumePeriod = TimeSpan.FromSeconds(10);
+
+    private const string ResumeReminder = "resume";
+
+    private IGrainReminder? _resume;
+
     /// <summary>
     /// Entries kept for listing and caller-reference checks; the records themselves live in their own grains and
     /// stay readable by id. Each change writes one entry, so a longer log costs memory here, not time per write.
@@ -29,6 +41,15 @@ internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProv
         var entries = await store.LoadAsync(Distribution);
         entries.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
         Entries = entries;
+        try
+        {
+            _resume = await this.GetReminder(ResumeReminder);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Unknown is as good as absent: the next creation registers it (registering is idempotent).
+            _resume = null;
+        }
     }
 
     async Task<InvalidationCreation> IInvalidationLogGrain.CreateAsync(InvalidationRequest request, InvalidationLimits limits)
@@ -50,6 +71,9 @@ internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProv
         {
             return new InvalidationCreation(null, InvalidationRejection.TooManyInProgress);
         }
+
+        // Before anything is recorded: an invalidation is never left in progress with nothing to wake it.
+        _resume ??= await RegisterResumeReminderAsync();
 
         var entry = new InvalidationLogEntry
         {
@@ -124,7 +148,42 @@ internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProv
         }
     }
 
-    async Task IInvalidationLogGrain.ResumeAsync()
+    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await ResumeAsync();
+        if (_resume is not null && !Entries.Exists(static e => e.Status == InvalidationStatus.InProgress))
+        {
+            // Nothing left to wake; the next creation registers it again. Should the table be unreachable, the
+            // reminder simply fires once more.
+            try
+            {
+                await this.UnregisterReminder(_resume);
+                _resume = null;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// The reminder table is storage (Redis in cluster mode) like the log's: its failures reach callers as
+    /// <see cref="OrleansException"/>, which both front ends wait out or answer 503, never as a 500.
+    /// </summary>
+    private async Task<IGrainReminder> RegisterResumeReminderAsync()
+    {
+        try
+        {
+            return await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
+        }
+        catch (Exception exception) when (exception is not OrleansException)
+        {
+            throw new OrleansException($"The reminder table is unavailable: {exception.GetType().Name}: {exception.Message}");
+        }
+    }
+
+    /// <summary>Wakes every invalidation still in progress, so that one cut off by a crash runs to the end.</summary>
+    private async Task ResumeAsync()
     {
         foreach (var entry in Entries.Where(e => e.Status == InvalidationStatus.InProgress).ToList())
         {

@@ -29,6 +29,7 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(EdgeStorage.Name);
+            silo.UseInMemoryReminderService();
             silo.AddEdgeGrains();
             silo.AddActivityPropagation();
 

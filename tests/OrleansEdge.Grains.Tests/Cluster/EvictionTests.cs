@@ -24,6 +24,7 @@ public sealed class EvictionTests : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddMemoryGrainStorage(EdgeStorage.Name);
+            silo.UseInMemoryReminderService();
             silo.AddEdgeGrains(cacheCapacityBytes: Capacity);
         });
         _cluster = builder.Build();
