@@ -64,8 +64,52 @@ public sealed class EdgeProcess : IAsyncDisposable
 
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        return new EdgeProcess(Process.Start(start)!);
+        return new EdgeProcess(StartInterruptible(start));
     }
+
+    /// <summary>
+    /// Starts the process able to hear <c>Ctrl+C</c> (SIGINT). A test run started in the background by a shell without
+    /// job control (a CI script, nohup) ignores SIGINT, children inherit that, and .NET rightly leaves an ignored SIGINT
+    /// ignored: a background job must not die of the terminal's Ctrl+C. So for the moment of the start this process's
+    /// SIGINT goes back to its default, as in a terminal's foreground job, and then is ignored again.
+    /// </summary>
+    private static Process StartInterruptible(ProcessStartInfo start)
+    {
+        lock (SignalGate)
+        {
+            var ignored = SigIntIgnored();
+            if (ignored)
+            {
+                signal(SigInt, SigDefault);
+            }
+
+            try
+            {
+                return Process.Start(start)!;
+            }
+            finally
+            {
+                if (ignored)
+                {
+                    signal(SigInt, SigIgnore);
+                }
+            }
+        }
+    }
+
+    private static readonly object SignalGate = new();
+    private static readonly IntPtr SigDefault = 0;
+    private static readonly IntPtr SigIgnore = 1;
+
+    /// <summary>Bit 1 of SigIgn in /proc/self/status is SIGINT (signal 2).</summary>
+    private static bool SigIntIgnored()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (SigInt - 1))) != 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern IntPtr signal(int signal, IntPtr handler);
 
     /// <summary>Polls <paramref name="url"/> until it answers 200, the process dies, or the time is up.</summary>
     public async Task WaitReadyAsync(string url, TimeSpan? timeout = null)
@@ -102,7 +146,15 @@ public sealed class EdgeProcess : IAsyncDisposable
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cancellation.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not exit within {timeout}:\n{Output}");
+        }
+
         return _process.ExitCode;
     }
 
