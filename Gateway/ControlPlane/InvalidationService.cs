@@ -1,6 +1,7 @@
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
+using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.ControlPlane;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Invalidations;
+using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.ControlPlane;
 

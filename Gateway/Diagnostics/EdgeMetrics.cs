@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Gateway.NearCache;
 
 namespace OrleansEdge.Gateway.Diagnostics;
 
@@ -12,7 +13,7 @@ internal sealed class EdgeMetrics
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _headersDropped;
 
-    public EdgeMetrics(IMeterFactory meterFactory, Viewer.LocalCopies copies)
+    public EdgeMetrics(IMeterFactory meterFactory, NearCacheCopies copies)
     {
         var meter = meterFactory.Create(GrainMetrics.MeterName);
         meter.CreateObservableUpDownCounter("orleansedge.gateway.cache.objects", () => (long)copies.Count, "{object}", "Copies this gateway holds in its own memory.");

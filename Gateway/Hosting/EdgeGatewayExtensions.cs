@@ -10,6 +10,8 @@ using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Http;
 using StackExchange.Redis;
+using OrleansEdge.Gateway.Routing;
+using OrleansEdge.Gateway.NearCache;
 
 namespace OrleansEdge.Gateway.Hosting;
 
@@ -29,10 +31,10 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<EdgeMetrics>();
         services.AddSingleton<OriginPassThrough>();
         services.AddSingleton<InvalidationService>();
-        services.AddSingleton(sp => new LocalCopies(
+        services.AddSingleton(sp => new NearCacheCopies(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));
-        services.AddSingleton<GatewayMembership>();
-        services.AddHostedService(sp => sp.GetRequiredService<GatewayMembership>());
+        services.AddSingleton<NearCacheLease>();
+        services.AddHostedService(sp => sp.GetRequiredService<NearCacheLease>());
         services.AddOriginHttpClient();
         if (builder.Configuration.GetValue<bool>("Edge:Demo:Enabled"))
         {

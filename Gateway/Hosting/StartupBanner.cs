@@ -1,6 +1,7 @@
 using System.Text;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Grains.Hosting;
+using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.Hosting;
 

@@ -4,7 +4,7 @@ using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
 
-namespace OrleansEdge.Gateway.Viewer;
+namespace OrleansEdge.Gateway.NearCache;
 
 /// <summary>
 /// The copies this gateway serves without asking the cluster: a hit on one is a dictionary lookup.
@@ -22,7 +22,7 @@ namespace OrleansEdge.Gateway.Viewer;
 /// applying one costs the copies it drops, not the copies held. Only a wildcard scans.
 /// </para>
 /// </remarks>
-internal sealed class LocalCopies : IClockCache
+internal sealed class NearCacheCopies : IClockCache
 {
     /// <summary>
     /// How long notices are remembered. Longer than the run of any invalidation that is not held up by a failure;
@@ -48,7 +48,7 @@ internal sealed class LocalCopies : IClockCache
     private long _leaseUntil;
     private long _epochStart = long.MaxValue;
 
-    public LocalCopies(TimeProvider time, long capacityBytes)
+    public NearCacheCopies(TimeProvider time, long capacityBytes)
     {
         _time = time;
         _capacityBytes = capacityBytes;

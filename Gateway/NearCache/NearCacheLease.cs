@@ -1,14 +1,14 @@
 using OrleansEdge.Gateway.Viewer;
 using OrleansEdge.Grains.Interfaces.Gateways;
 
-namespace OrleansEdge.Gateway.Hosting;
+namespace OrleansEdge.Gateway.NearCache;
 
 /// <summary>
 /// Keeps this gateway registered with the cluster, so invalidations reach its local copies, and stops it
 /// serving them as soon as it cannot prove it is registered.
 /// </summary>
-internal sealed partial class GatewayMembership(
-    IGrainFactory grains, LocalCopies copies, TimeProvider time, ILogger<GatewayMembership> logger) : BackgroundService, IGatewayObserver
+internal sealed partial class NearCacheLease(
+    IGrainFactory grains, NearCacheCopies copies, TimeProvider time, ILogger<NearCacheLease> logger) : BackgroundService, IGatewayObserver
 {
     private readonly Guid _id = Guid.NewGuid();
     private IGatewayObserver? _reference;

@@ -1,6 +1,7 @@
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Gateway.Configuration;
 
-namespace OrleansEdge.Gateway.Configuration;
+namespace OrleansEdge.Gateway.Routing;
 
 /// <summary>One distribution as the gateway serves it now: an immutable snapshot of its options.</summary>
 internal sealed class Distribution

@@ -1,6 +1,7 @@
 using OrleansEdge.Grains.Interfaces.Keys;
+using OrleansEdge.Gateway.Configuration;
 
-namespace OrleansEdge.Gateway.Configuration;
+namespace OrleansEdge.Gateway.Routing;
 
 /// <summary>Host → distribution and tenant, built once per configuration and never changed after.</summary>
 internal sealed class RouteTable

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using OrleansEdge.Gateway.Configuration;
 
-namespace OrleansEdge.Gateway.Configuration;
+namespace OrleansEdge.Gateway.Routing;
 
 /// <summary>
 /// Holds the current <see cref="RouteTable"/> and swaps in a new one, in one assignment, when the

@@ -3,6 +3,7 @@ using Microsoft.Net.Http.Headers;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Grains.Http;
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.Viewer;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Grains.Http;
+using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.Viewer;
 

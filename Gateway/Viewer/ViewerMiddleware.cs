@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Gateway.Routing;
+using OrleansEdge.Gateway.NearCache;
 
 namespace OrleansEdge.Gateway.Viewer;
 
@@ -14,7 +16,7 @@ internal sealed partial class ViewerMiddleware(
     RequestDelegate next,
     RouteTableProvider routes,
     IGrainFactory grains,
-    LocalCopies copies,
+    NearCacheCopies copies,
     OriginPassThrough passThrough,
     EdgeMetrics metrics,
     TimeProvider time,

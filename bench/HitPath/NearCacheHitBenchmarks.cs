@@ -10,6 +10,8 @@ using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Gateway.Viewer;
 using OrleansEdge.Grains.Interfaces.Objects;
 using System.Diagnostics.Metrics;
+using OrleansEdge.Gateway.Routing;
+using OrleansEdge.Gateway.NearCache;
 
 namespace OrleansEdge.Bench.HitPath;
 
@@ -24,7 +26,7 @@ public class NearCacheHitBenchmarks
     private const int ViewerPort = 8080;
     private ViewerMiddleware _middleware = null!;
     private DefaultHttpContext _context = null!;
-    private LocalCopies _copies = null!;
+    private NearCacheCopies _copies = null!;
     private string _key = "";
 
     [GlobalSetup]
@@ -35,7 +37,7 @@ public class NearCacheHitBenchmarks
         var routes = new RouteTableProvider(Options.Create(options), new ConfigurationBuilder().Build(), NullLogger<RouteTableProvider>.Instance);
         var route = routes.Current.Match("bench.test")!;
 
-        _copies = new LocalCopies(TimeProvider.System, 1L << 30);
+        _copies = new NearCacheCopies(TimeProvider.System, 1L << 30);
         var now = TimeProvider.System.GetUtcNow();
         _copies.Renewed(TimeProvider.System.GetTimestamp(), continued: false);
         const string target = "/products/123?color=blue";

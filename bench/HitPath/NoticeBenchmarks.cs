@@ -3,6 +3,7 @@ using OrleansEdge.Gateway.Viewer;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Gateway.NearCache;
 
 namespace OrleansEdge.Bench.HitPath;
 
@@ -18,14 +19,14 @@ public class NoticeBenchmarks
     private const string Header = "x-amz-meta-cache-tag";
     private const int Copies = 100_000;
     private readonly SteppingClock _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-    private LocalCopies _copies = null!;
+    private NearCacheCopies _copies = null!;
     private InvalidationNotice _tagNotice = null!;
     private InvalidationNotice _wildcardNotice = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _copies = new LocalCopies(_clock, 1L << 34);
+        _copies = new NearCacheCopies(_clock, 1L << 34);
         var now = _clock.GetUtcNow();
         _copies.Renewed(TimeProvider.System.GetTimestamp(), continued: false);
         for (var i = 0; i < Copies; i++)

@@ -4,6 +4,7 @@ using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane.SigV4;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Invalidations;
+using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.ControlPlane.CloudFront;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.Tests.Configuration;
 

@@ -3,18 +3,19 @@ using OrleansEdge.Gateway.Viewer;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Gateway.NearCache;
 
-namespace OrleansEdge.Gateway.Tests.Viewer;
+namespace OrleansEdge.Gateway.Tests.NearCache;
 
-public sealed class LocalCopiesTests
+public sealed class NearCacheCopiesTests
 {
     private const string Scope = "E1  ";
     private const string Header = "x-amz-meta-cache-tag";
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
 
-    private LocalCopies Registered(long capacity = 1 << 20)
+    private NearCacheCopies Registered(long capacity = 1 << 20)
     {
-        var copies = new LocalCopies(_clock, capacity);
+        var copies = new NearCacheCopies(_clock, capacity);
         copies.Renewed(_clock.GetTimestamp(), continued: false);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         return copies;
@@ -40,12 +41,12 @@ public sealed class LocalCopiesTests
         Stamp = new InvalidationStamp(_clock.GetUtcNow(), Soft: false),
     };
 
-    private bool Has(LocalCopies copies, string target) => copies.TryGet(Scope + target, _clock.GetUtcNow(), out _);
+    private bool Has(NearCacheCopies copies, string target) => copies.TryGet(Scope + target, _clock.GetUtcNow(), out _);
 
     [Fact]
     public void WithoutLease_NothingStoredOrServed()
     {
-        var copies = new LocalCopies(_clock, 1 << 20);
+        var copies = new NearCacheCopies(_clock, 1 << 20);
         copies.Admit(Scope + "/a", Scope, Header, Response(), _clock.GetTimestamp());
         Assert.False(Has(copies, "/a"));
     }

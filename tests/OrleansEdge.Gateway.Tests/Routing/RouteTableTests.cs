@@ -1,6 +1,7 @@
 using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Gateway.Routing;
 
-namespace OrleansEdge.Gateway.Tests.Configuration;
+namespace OrleansEdge.Gateway.Tests.Routing;
 
 public sealed class RouteTableTests
 {
