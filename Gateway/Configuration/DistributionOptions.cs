@@ -31,7 +31,7 @@ public sealed class CacheTagOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Response header holding the comma-separated tags. Default <c>x-amz-meta-cache-tag</c>.</summary>
-    public string Header { get; set; } = Grains.Tags.CacheTagRules.DefaultHeader;
+    public string Header { get; set; } = Grains.Interfaces.Tags.CacheTagRules.DefaultHeader;
 
     /// <summary>Remove the tag header from viewer responses (it stays on the stored copy).</summary>
     public bool StripFromResponse { get; set; }

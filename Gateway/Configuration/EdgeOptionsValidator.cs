@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using OrleansEdge.Grains.Interfaces.Objects;
-using OrleansEdge.Grains.Tags;
+using OrleansEdge.Grains.Interfaces.Tags;
 
 namespace OrleansEdge.Gateway.Configuration;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansEdge.Grains.Interfaces.Invalidations;
-using OrleansEdge.Grains.Invalidations;
 using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.ControlPlane;

@@ -4,7 +4,7 @@ using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
-using OrleansEdge.Grains.Tags;
+using OrleansEdge.Grains.Interfaces.Tags;
 
 namespace OrleansEdge.Grains.Objects;
 

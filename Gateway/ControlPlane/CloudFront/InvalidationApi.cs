@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane.SigV4;
 using OrleansEdge.Grains.Interfaces.Invalidations;
-using OrleansEdge.Grains.Invalidations;
 using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.ControlPlane.CloudFront;

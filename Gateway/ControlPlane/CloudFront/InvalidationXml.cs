@@ -3,7 +3,6 @@ using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using OrleansEdge.Grains.Interfaces.Invalidations;
-using OrleansEdge.Grains.Invalidations;
 
 namespace OrleansEdge.Gateway.ControlPlane.CloudFront;
 

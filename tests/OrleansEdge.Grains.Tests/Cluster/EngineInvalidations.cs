@@ -1,6 +1,5 @@
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
-using OrleansEdge.Grains.Invalidations;
 
 namespace OrleansEdge.Grains.Tests.Cluster;
 

@@ -1,5 +1,4 @@
 using OrleansEdge.Grains.Interfaces.Invalidations;
-using OrleansEdge.Grains.Invalidations;
 
 namespace OrleansEdge.Grains.Tests.Invalidations;
 

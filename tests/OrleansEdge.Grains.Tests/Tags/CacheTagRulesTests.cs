@@ -1,4 +1,4 @@
-using OrleansEdge.Grains.Tags;
+using OrleansEdge.Grains.Interfaces.Tags;
 
 namespace OrleansEdge.Grains.Tests.Tags;
 

@@ -1,4 +1,4 @@
-namespace OrleansEdge.Grains.Tags;
+namespace OrleansEdge.Grains.Interfaces.Tags;
 
 /// <summary>
 /// CloudFront's cache-tag rules: a comma-separated header value, whitespace around each tag trimmed,

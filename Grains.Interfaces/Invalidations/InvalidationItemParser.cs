@@ -1,8 +1,7 @@
 using System.Text;
-using OrleansEdge.Grains.Interfaces.Invalidations;
-using OrleansEdge.Grains.Tags;
+using OrleansEdge.Grains.Interfaces.Tags;
 
-namespace OrleansEdge.Grains.Invalidations;
+namespace OrleansEdge.Grains.Interfaces.Invalidations;
 
 /// <summary>
 /// CloudFront's rules for invalidation items: <c>#tag</c> (exact, no wildcards), <c>/path</c> with an
