@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using OrleansEdge.Grains.Caching;
+using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;

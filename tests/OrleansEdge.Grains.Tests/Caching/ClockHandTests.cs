@@ -1,4 +1,4 @@
-using OrleansEdge.Grains.Caching;
+using OrleansEdge.Grains.Interfaces.Caching;
 
 namespace OrleansEdge.Grains.Tests.Caching;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace OrleansEdge.Grains.Caching;
+namespace OrleansEdge.Grains.Interfaces.Caching;
 
 /// <summary>What the hand found at a key.</summary>
 public enum ClockVisit
