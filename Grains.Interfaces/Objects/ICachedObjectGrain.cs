@@ -2,7 +2,7 @@ using OrleansEdge.Grains.Interfaces.Invalidations;
 
 namespace OrleansEdge.Grains.Interfaces.Objects;
 
-/// <summary>One cached object (key from <see cref="Keys.EdgeKeys.Object(string, string, string)"/>): it holds the copy and fetches it once.</summary>
+/// <summary>One cached object (key from <see cref="Keys.EdgeKeys.Object(string, string, string)"/>): it fetches it once and serves the copy its silo stores.</summary>
 [Alias("edge.object")]
 public interface ICachedObjectGrain : IGrainWithStringKey
 {
@@ -19,11 +19,10 @@ public interface ICachedObjectGrain : IGrainWithStringKey
     [Alias("get")]
     Task<ObjectLookup> GetAsync(OriginProfile origin, FetchTicket ticket);
 
-    /// <summary>Applies an invalidation that names this object (by path, prefix or one of its tags) to its copy and its fetch in flight.</summary>
+    /// <summary>
+    /// Applies an invalidation that names this object (by path, prefix or one of its tags) to its fetch in flight; its
+    /// silo's store has applied it to the copy already.
+    /// </summary>
     [Alias("invalidate")]
     Task<InvalidationEffect> InvalidateAsync(InvalidationStamp stamp);
-
-    /// <summary>Drops the copy to make room on this silo; the object leaves its silo's index.</summary>
-    [Orleans.Concurrency.OneWay, Alias("evict")]
-    Task EvictAsync();
 }

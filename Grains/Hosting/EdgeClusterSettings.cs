@@ -25,7 +25,7 @@ public sealed class EdgeClusterSettings
     /// <summary>Most bytes of copies one silo holds; least recently used go first. Default 1 GiB.</summary>
     public long CacheCapacityBytes { get; set; } = 1L << 30;
 
-    /// <summary>How long an object grain (and its copy) lives without a request. Default 1 hour.</summary>
+    /// <summary>How long a copy stays in its silo without a request reaching it there. Default 1 hour.</summary>
     public TimeSpan ObjectIdleLifetime { get; set; } = TimeSpan.FromHours(1);
 
     public static EdgeClusterSettings From(IConfiguration configuration) =>

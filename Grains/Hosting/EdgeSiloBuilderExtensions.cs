@@ -14,17 +14,20 @@ namespace OrleansEdge.Grains.Hosting;
 
 public static class EdgeSiloBuilderExtensions
 {
-    /// <summary>Registers what the edge's grains need: the origin client, metrics and a clock.</summary>
+    /// <summary>Registers what the edge's grains need: the origin client, each silo's object store, metrics and a clock.</summary>
     public static ISiloBuilder AddEdgeGrains(this ISiloBuilder silo, TimeSpan? objectIdleLifetime = null, long? cacheCapacityBytes = null)
     {
-        var capacity = cacheCapacityBytes ?? new EdgeClusterSettings().CacheCapacityBytes;
-        silo.Services.TryAddSingleton(sp => new SiloCacheBudget(sp.GetRequiredService<IGrainFactory>(), capacity));
+        var defaults = new EdgeClusterSettings();
+        var capacity = cacheCapacityBytes ?? defaults.CacheCapacityBytes;
+        var idleLifetime = objectIdleLifetime ?? defaults.ObjectIdleLifetime;
         silo.Services.AddMetrics();
         silo.Services.AddOriginHttpClient();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddSingleton<GrainMetrics>();
         silo.Services.TryAddSingleton<OriginFetcher>();
-        silo.Services.TryAddSingleton<SiloObjectIndex>();
+        silo.Services.TryAddSingleton(sp => new SiloObjectStore(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GrainMetrics>(), capacity, idleLifetime));
+        silo.AddPlacementDirector<ObjectPlacementStrategy, ObjectPlacementDirector>();
         silo.Services.TryAddSingleton<IInvalidationLogStore, MemoryInvalidationLogStore>();
         silo.AddGrainService<SiloFanOutService>();
         silo.Services.TryAddSingleton<ObjectFanOut>();
@@ -36,7 +39,7 @@ public static class EdgeSiloBuilderExtensions
         // Registered after Orleans' own, so it is the one resolved.
         silo.Services.AddSingleton<IFatalErrorHandler, SiloDeathHandler>();
         silo.Configure<GrainCollectionOptions>(options =>
-            options.ClassSpecificCollectionAge[typeof(CachedObjectGrain).FullName!] = objectIdleLifetime ?? TimeSpan.FromHours(1));
+            options.ClassSpecificCollectionAge[typeof(CachedObjectGrain).FullName!] = CachedObjectGrain.ActivationIdleAge);
         return silo;
     }
 

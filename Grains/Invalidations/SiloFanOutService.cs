@@ -8,23 +8,25 @@ using OrleansEdge.Grains.Objects;
 namespace OrleansEdge.Grains.Invalidations;
 
 /// <summary>
-/// The silo's end of a fan-out: remembers the notice, so that fetches in flight here learn of it when they settle,
-/// and invalidates the objects here that it names, with calls that stay in the process.
+/// The silo's end of a fan-out: the silo's store remembers the notice (so that fetches in flight here learn of it when
+/// they settle) and applies it to the copies it names; the objects among them active here hear of it by calls that
+/// stay in the process.
 /// </summary>
 /// <remarks>Reentrant: notices of concurrent invalidations interleave, as their calls to objects would anyway.</remarks>
 [Reentrant]
-internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory loggers, IGrainFactory grains, SiloObjectIndex objects)
+internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory loggers, IGrainFactory grains, SiloObjectStore objects)
     : GrainService(id, silo, loggers), ISiloFanOutService
 {
     private const int Attempts = 3;
 
     public async Task<int> ApplyAsync(InvalidationNotice notice)
     {
-        IReadOnlyList<string> keys = objects.Apply(notice);
-        var invalidated = 0;
-        for (var attempt = 1; keys.Count > 0; attempt++)
+        var effect = objects.Apply(notice);
+        var invalidated = effect.Invalidated;
+        IReadOnlyList<(string Key, bool CopyInvalidated)> active = effect.Active;
+        for (var attempt = 1; active.Count > 0; attempt++)
         {
-            var (count, failed) = await InvalidateHereAsync(keys, notice.Stamp);
+            var (count, failed) = await InvalidateFetchesAsync(active, notice.Stamp);
             invalidated += count;
             if (failed is null)
             {
@@ -38,35 +40,39 @@ internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory lo
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50 << attempt));
-            keys = failed;
+            active = failed;
         }
 
         return invalidated;
     }
 
-    /// <summary>Invalidates objects of this silo, all at once; says how many were affected and which calls failed.</summary>
-    private async Task<(int Invalidated, List<string>? Failed)> InvalidateHereAsync(IReadOnlyList<string> keys, InvalidationStamp stamp)
+    /// <summary>
+    /// Tells the objects active here (fetching, most of them) of the invalidation, all at once: a fetch it covers must
+    /// not be stored. Says how many objects were affected, their copy or their fetch, and which calls failed.
+    /// </summary>
+    private async Task<(int Invalidated, List<(string, bool)>? Failed)> InvalidateFetchesAsync(
+        IReadOnlyList<(string Key, bool CopyInvalidated)> active, InvalidationStamp stamp)
     {
-        var calls = new Task<InvalidationEffect>[keys.Count];
-        for (var i = 0; i < keys.Count; i++)
+        var calls = new Task<InvalidationEffect>[active.Count];
+        for (var i = 0; i < active.Count; i++)
         {
-            calls[i] = grains.GetGrain<ICachedObjectGrain>(keys[i]).InvalidateAsync(stamp);
+            calls[i] = grains.GetGrain<ICachedObjectGrain>(active[i].Key).InvalidateAsync(stamp);
         }
 
         var invalidated = 0;
-        List<string>? failed = null;
+        List<(string, bool)>? failed = null;
         for (var i = 0; i < calls.Length; i++)
         {
             try
             {
-                if (await calls[i] == InvalidationEffect.Invalidated)
+                if (await calls[i] == InvalidationEffect.Invalidated || active[i].CopyInvalidated)
                 {
                     invalidated++;
                 }
             }
             catch (Exception)
             {
-                (failed ??= []).Add(keys[i]);
+                (failed ??= []).Add(active[i]);
             }
         }
 

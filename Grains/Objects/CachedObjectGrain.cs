@@ -8,28 +8,30 @@ using OrleansEdge.Grains.Interfaces.Tags;
 
 namespace OrleansEdge.Grains.Objects;
 
-/// <summary>Holds one cached object and fetches it from the origin, once, however many viewers wait.</summary>
+/// <summary>Fetches one object from the origin, once, however many viewers wait, and serves its copy from this silo's store.</summary>
 /// <remarks>
-/// Reentrant so that viewers can join a fetch in flight and an invalidation can reach the object while its
-/// origin request is pending (otherwise a purge would wait for a slow origin). Interleaving is safe because every
-/// field changes only in synchronous stretches between awaits, and a fetch settles (asks this silo's
-/// <see cref="SiloObjectIndex"/> about the invalidations heard of since it started, records its tags there, and
-/// stores its copy) in one such stretch.
+/// Active only while it fetches: the copy lives in the silo's <see cref="SiloObjectStore"/>, so once a fetch has
+/// settled the activation ends, and a cached object costs its copy rather than an Orleans activation as well. A
+/// fetch slow enough to have told viewers "pending" keeps its activation, so that they can ask again for it by
+/// ticket; idle activations go after <see cref="ActivationIdleAge"/>.
 /// <para>
-/// Placed at random: placing objects where their gateway's call arrives saves a hop, but when one client routes most
-/// keys through one silo, that silo takes all their fetches (a 4,000-object warm-up then ran past the lookup's
-/// 5 s call limit in a full CI run).
+/// Reentrant so that viewers can join a fetch in flight and an invalidation can reach the object while its origin
+/// request is pending (otherwise a purge would wait for a slow origin). Interleaving is safe because every field
+/// changes only in synchronous stretches between awaits, and a fetch settles (asks the store about the
+/// invalidations heard of since it started, records its tags and stores its copy) in one such stretch.
 /// </para>
 /// </remarks>
 [Reentrant]
-[RandomPlacement]
+[ObjectPlacement]
 internal sealed class CachedObjectGrain(
     OriginFetcher fetcher,
-    SiloCacheBudget budget,
-    SiloObjectIndex objects,
+    SiloObjectStore objects,
     TimeProvider time,
     GrainMetrics metrics) : Grain, ICachedObjectGrain
 {
+    /// <summary>How long an activation kept for a slow fetch's tickets stays once nobody asks.</summary>
+    public static readonly TimeSpan ActivationIdleAge = TimeSpan.FromMinutes(2);
+
     /// <summary>How long a response that may not be shared (private, too large) sends viewers straight to the origin.</summary>
     private static readonly TimeSpan PassMemory = TimeSpan.FromMinutes(2);
 
@@ -40,9 +42,6 @@ internal sealed class CachedObjectGrain(
     private const int MaxRefetches = 3;
 
     private string _key = "";
-
-    private CachedResponse? _copy;
-    private Task<ObjectLookup>? _hitTask;
 
     private Task<FetchCompletion>? _fetch;
     private DateTimeOffset _fetchStarted;
@@ -56,8 +55,6 @@ internal sealed class CachedObjectGrain(
 
     // Bumped by every invalidation that covers the fetch in flight; a fetch that sees it change stores nothing.
     private int _generation;
-    private DateTimeOffset _passUntil;
-    private bool _evicted;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -69,12 +66,6 @@ internal sealed class CachedObjectGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         objects.Leave(_key, this);
-        if (_copy is not null)
-        {
-            metrics.RecordEviction(_evicted ? "capacity" : "idle");
-            SetCopy(null);
-        }
-
         return Task.CompletedTask;
     }
 
@@ -83,14 +74,13 @@ internal sealed class CachedObjectGrain(
 
     private Task<ObjectLookup> Lookup(OriginProfile origin, int refetches)
     {
-        var now = time.GetUtcNow();
-        if (_copy is { } copy && copy.IsFresh(now))
+        var stored = objects.Find(_key);
+        if (stored.Copy is { } copy && copy.IsFresh(time.GetUtcNow()))
         {
-            budget.Touch(_key);
-            return _hitTask ??= Task.FromResult(new ObjectLookup(LookupOutcome.Hit, copy));
+            return Task.FromResult(new ObjectLookup(LookupOutcome.Hit, copy));
         }
 
-        if (now < _passUntil)
+        if (stored.Passing)
         {
             return PassTask;
         }
@@ -100,7 +90,7 @@ internal sealed class CachedObjectGrain(
             return Poll(JoinFetchAsync(inFlight, origin, refetches), new FetchTicket(_fetchInFlight, Initiator: false));
         }
 
-        var fetch = BeginFetch(origin);
+        var fetch = BeginFetch(origin, stored.Copy);
         return Poll(InitiatorOf(fetch), new FetchTicket(_fetchInFlight, Initiator: true));
     }
 
@@ -144,39 +134,24 @@ internal sealed class CachedObjectGrain(
 
     Task<InvalidationEffect> ICachedObjectGrain.InvalidateAsync(InvalidationStamp stamp)
     {
-        var effect = InvalidationEffect.Unaffected;
-        if (_copy is { } copy && stamp.Covers(copy.FetchStarted))
+        // The copy is the store's, which has applied the notice already; what is left is the fetch in flight.
+        if (_fetch is null || !stamp.Covers(_fetchStarted))
         {
-            SetCopy(stamp.Soft ? copy with { FreshUntil = DateTimeOffset.MinValue } : null);
-            effect = InvalidationEffect.Invalidated;
+            return Task.FromResult(InvalidationEffect.Unaffected);
         }
 
-        if (_fetch is not null && stamp.Covers(_fetchStarted))
-        {
-            // Detach the fetch: its viewers still get its response as a miss, but it stores nothing and
-            // nobody new joins it, so no viewer is handed a pre-invalidation response as a hit.
-            _generation++;
-            _fetch = null;
-            effect = InvalidationEffect.Invalidated;
-        }
-
-        _passUntil = default;
-        return Task.FromResult(effect);
-    }
-
-    Task ICachedObjectGrain.EvictAsync()
-    {
-        // Deactivation does the rest: the copy goes, and the object leaves this silo's index.
-        _evicted = true;
-        DeactivateOnIdle();
-        return Task.CompletedTask;
+        // Detach the fetch: its viewers still get its response as a miss, but it stores nothing and nobody new
+        // joins it, so no viewer is handed a pre-invalidation response as a hit.
+        _generation++;
+        _fetch = null;
+        return Task.FromResult(InvalidationEffect.Invalidated);
     }
 
     /// <summary>Starts a fetch that viewers can join until it completes or an invalidation detaches it.</summary>
-    private Task<FetchCompletion> BeginFetch(OriginProfile origin)
+    private Task<FetchCompletion> BeginFetch(OriginProfile origin, CachedResponse? stale)
     {
         var number = ++_fetchNumber;
-        var fetch = RunFetchAsync(origin, number);
+        var fetch = RunFetchAsync(origin, stale, number);
         if (!fetch.IsCompleted)
         {
             _fetch = fetch;
@@ -186,12 +161,12 @@ internal sealed class CachedObjectGrain(
         return fetch;
     }
 
-    private async Task<FetchCompletion> RunFetchAsync(OriginProfile origin, long number)
+    private async Task<FetchCompletion> RunFetchAsync(OriginProfile origin, CachedResponse? stale, long number)
     {
         var startedAt = time.GetTimestamp();
         try
         {
-            var completion = await FetchAsync(origin, _copy);
+            var completion = await FetchAsync(origin, stale);
 
             // Only a fetch slow enough to have answered "pending" can be asked for again by its ticket; keeping
             // every completion would cost each cached object its answers for as long as it stays active.
@@ -204,6 +179,13 @@ internal sealed class CachedObjectGrain(
             if (_fetchInFlight == number)
             {
                 _fetch = null;
+            }
+
+            // Settled, and nobody can ask for it by ticket: what it fetched is in the store, and the activation
+            // would only hold memory. Viewers already joined are answered before it goes.
+            if (_fetch is null && _lastFetch is null)
+            {
+                DeactivateOnIdle();
             }
         }
     }
@@ -241,17 +223,17 @@ internal sealed class CachedObjectGrain(
                 return Refresh(revalidating!, fetched, origin, started, now, generation);
 
             case OriginFetchKind.Response when fetched.Status >= 500:
-                return Both(StaleOr(_copy, now, new ObjectLookup(LookupOutcome.Error, Transient(fetched, started, now))));
+                return Both(StaleOr(objects.Find(_key).Copy, now, new ObjectLookup(LookupOutcome.Error, Transient(fetched, started, now))));
 
             case OriginFetchKind.Response:
                 return Store(fetched, origin, started, now, generation);
 
             case OriginFetchKind.TooLarge:
-                _passUntil = now + PassMemory;
+                objects.Pass(_key, PassMemory);
                 return Both(PassLookup);
 
             default:
-                return Both(StaleOr(_copy, now, new ObjectLookup(LookupOutcome.Error, null, fetched.ErrorStatus, fetched.ErrorMessage)));
+                return Both(StaleOr(objects.Find(_key).Copy, now, new ObjectLookup(LookupOutcome.Error, null, fetched.ErrorStatus, fetched.ErrorMessage)));
         }
     }
 
@@ -263,7 +245,7 @@ internal sealed class CachedObjectGrain(
         if (tags is null)
         {
             // The first viewer gets what it asked for; the others may not share it and fetch their own.
-            _passUntil = now + PassMemory;
+            objects.Pass(_key, PassMemory);
             return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, Transient(fetched, started, now)), PassLookup);
         }
 
@@ -282,7 +264,7 @@ internal sealed class CachedObjectGrain(
             OriginAge = int.TryParse(FreshnessPolicy.Find(fetched.Headers, "Age"), out var age) ? age : 0,
         };
 
-        var stored = Settle(response, origin.TagHeader, started, generation);
+        var stored = Settle(response, origin.TagHeader, generation);
         if (!stored)
         {
             // Served to the viewer that asked before the invalidation, marked stale so that no gateway keeps it as a
@@ -311,10 +293,10 @@ internal sealed class CachedObjectGrain(
             OriginAge = 0,
         };
 
-        var stored = freshness.Storable && Settle(refreshed, origin.TagHeader, started, generation);
+        var stored = freshness.Storable && Settle(refreshed, origin.TagHeader, generation);
         if (!freshness.Storable && generation == _generation)
         {
-            SetCopy(null);
+            objects.Drop(_key);
         }
 
         if (stored || !freshness.Storable)
@@ -327,27 +309,12 @@ internal sealed class CachedObjectGrain(
     }
 
     /// <summary>
-    /// Records the response's tags with this silo and stores it as fresh only if no invalidation reached it while it
-    /// was being fetched; returns whether it was stored fresh. Synchronous, so that no invalidation slips in
-    /// between the verdict and the store.
+    /// Stores the response in this silo's store, which records its tags and stores it as fresh only if no
+    /// invalidation reached it while it was being fetched; returns whether it was stored fresh. Synchronous, so that
+    /// no invalidation slips in between the verdict and the store.
     /// </summary>
-    private bool Settle(CachedResponse response, string? tagHeader, DateTimeOffset started, int generation)
-    {
-        if (generation != _generation)
-        {
-            return false;
-        }
-
-        var tagged = response.Tags.Length > 0 && tagHeader is not null;
-        var verdict = objects.Settle(_key, this, tagged ? tagHeader : null, tagged ? response.Tags : [], started, _fetchStartedTimestamp);
-        SetCopy(verdict switch
-        {
-            CopyVerdict.Current => response,
-            CopyVerdict.InvalidatedSoft => response with { FreshUntil = DateTimeOffset.MinValue },
-            _ => null,
-        });
-        return verdict == CopyVerdict.Current;
-    }
+    private bool Settle(CachedResponse response, string? tagHeader, int generation) =>
+        generation == _generation && objects.Settle(_key, this, tagHeader, response, _fetchStartedTimestamp) == CopyVerdict.Current;
 
     /// <summary>The response's tags, or null when its tag header is too long to be indexed: then it is served, not stored.</summary>
     private string[]? ReadTags(HeaderField[] headers, OriginProfile origin)
@@ -380,18 +347,6 @@ internal sealed class CachedObjectGrain(
         }
 
         return [];
-    }
-
-    private void SetCopy(CachedResponse? copy)
-    {
-        metrics.RecordCopyChange(_copy?.Body.Length ?? -1, copy?.Body.Length ?? -1);
-        if (!_evicted)
-        {
-            budget.Update(_key, copy is null ? -1 : copy.Body.Length + 512L);
-        }
-
-        _copy = copy;
-        _hitTask = null;
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace OrleansEdge.Grains.Tags;
 
 /// <summary>Runs the invalidations of one tag: every silo is told, and each invalidates its members of the tag.</summary>
 /// <remarks>
-/// The members themselves are tracked by the silos that host them (<see cref="Objects.SiloObjectIndex"/>), so a
+/// The members themselves are tracked by the silos that host them (<see cref="Objects.SiloObjectStore"/>), so a
 /// miss records its tags without a call here, and a tag costs nothing until it is invalidated. Invalidations of a
 /// tag that arrive while one is being sent out ride on the next: a later stamp covers everything an earlier one
 /// does, so a purge storm on a popular tag costs one round per silo at a time, not one per purge.

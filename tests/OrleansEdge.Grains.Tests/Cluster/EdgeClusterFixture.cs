@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using OrleansEdge.Grains.Hosting;
@@ -5,6 +6,7 @@ using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Invalidations;
+using OrleansEdge.Grains.Objects;
 using OrleansEdge.Tests.Shared;
 
 namespace OrleansEdge.Grains.Tests.Cluster;
@@ -51,6 +53,11 @@ public sealed class EdgeClusterFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
         await Origin.DisposeAsync();
     }
+
+    /// <summary>The silo whose store holds a copy of <paramref name="key"/>, or null when none does.</summary>
+    public static SiloAddress? HolderOf(InProcessTestCluster cluster, string key) =>
+        cluster.Silos.FirstOrDefault(silo =>
+            cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<SiloObjectStore>().Find(key).Copy is not null)?.SiloAddress;
 
     public OriginProfile Profile(string? tagHeader = TagHeader) => new() { BaseUrl = Origin.BaseUrl, TagHeader = tagHeader };
 

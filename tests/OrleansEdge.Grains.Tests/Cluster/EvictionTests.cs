@@ -52,7 +52,7 @@ public sealed class EvictionTests : IAsyncLifetime
         // 300 objects of ~2.5 KB against 2 × 64 KiB: each silo stays within its capacity.
         foreach (var silo in _cluster.Silos)
         {
-            var budget = _cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<SiloCacheBudget>();
+            var budget = _cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<SiloObjectStore>();
             Assert.InRange(budget.Bytes, 0, Capacity);
         }
 

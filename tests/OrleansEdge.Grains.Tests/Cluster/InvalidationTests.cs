@@ -1,5 +1,6 @@
 using Orleans.Runtime;
 using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
 
 namespace OrleansEdge.Grains.Tests.Cluster;
@@ -30,11 +31,9 @@ public sealed class InvalidationTests(EdgeClusterFixture edge)
         await Task.WhenAll(targets.Select(t => edge.GetAsync(_distribution, t)));
 
         // The members really live on all three silos, so the fan-out crosses silos.
-        var management = edge.Grains.GetGrain<IManagementGrain>(0);
-        var statistics = await management.GetDetailedGrainStatistics();
-        var silos = statistics.Where(s => s.GrainId.Key.ToString()!.StartsWith(_distribution + " ", StringComparison.Ordinal) && s.GrainType.Contains("CachedObjectGrain", StringComparison.Ordinal))
-            .Select(s => s.SiloAddress).Distinct().Count();
-        Assert.Equal(3, silos);
+        var silos = targets.Select(t => EdgeClusterFixture.HolderOf(edge.Cluster, EdgeKeys.Object(_distribution, "", t))).Distinct().ToList();
+        Assert.DoesNotContain(null, silos);
+        Assert.Equal(3, silos.Count);
 
         var record = await edge.InvalidateAsync(_distribution, soft: false, $"#{tag}");
         Assert.Equal(InvalidationStatus.Completed, record.Status);

@@ -92,7 +92,7 @@ public sealed class SiloLossTests : IAsyncLifetime
         var primary = _cluster.Silos[0].SiloAddress;
         foreach (var target in targets)
         {
-            if (await HostOfAsync("CachedObjectGrain", EdgeKeys.Object(distribution, "", target)) is { } host && !host.Equals(primary))
+            if (EdgeClusterFixture.HolderOf(_cluster, EdgeKeys.Object(distribution, "", target)) is { } host && !host.Equals(primary))
             {
                 return host;
             }
