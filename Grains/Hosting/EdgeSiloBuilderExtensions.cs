@@ -14,6 +14,8 @@ namespace OrleansEdge.Grains.Hosting;
 
 public static class EdgeSiloBuilderExtensions
 {
+    private const int DirectoryCacheSize = 20_000;
+
     /// <summary>Registers what the edge's grains need: the origin client, each silo's object store, metrics and a clock.</summary>
     public static ISiloBuilder AddEdgeGrains(this ISiloBuilder silo, TimeSpan? objectIdleLifetime = null, long? cacheCapacityBytes = null)
     {
@@ -28,6 +30,11 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton(sp => new SiloObjectStore(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GrainMetrics>(), capacity, idleLifetime));
         silo.AddPlacementDirector<ObjectPlacementStrategy, ObjectPlacementDirector>();
+
+        // Each address the directory cache keeps costs about 450 bytes (a cached object's third), and Orleans keeps up
+        // to a million. Objects are not in the directory (their placement is computed), so what the cache saves them
+        // is a lookup that would find nothing; the few other grains fit many times over.
+        silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = DirectoryCacheSize);
         silo.Services.TryAddSingleton<IInvalidationLogStore, MemoryInvalidationLogStore>();
         silo.AddGrainService<SiloFanOutService>();
         silo.Services.TryAddSingleton<ObjectFanOut>();

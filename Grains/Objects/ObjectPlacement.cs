@@ -11,9 +11,19 @@ namespace OrleansEdge.Grains.Objects;
 /// Orleans' own hash placement takes the key's hash modulo the number of silos, which moves most keys whenever the
 /// membership changes: each would miss once, and leave its old copy behind until the old silo's CLOCK or idle sweep
 /// dropped it. Random placement would find the copy one time in N.
+/// <para>
+/// Objects are not registered in the grain directory: every silo computes the same home for a key from the same
+/// membership, so a registration (a remote call two times in three) before each fetch and an unregistration after
+/// it would buy nothing but the rare case of two silos disagreeing while the membership changes. Then a key may be
+/// active on two silos for a moment, each collapsing its own viewers into one fetch; both copies are safe, since an
+/// invalidation reaches every silo's store.
+/// </para>
 /// </remarks>
 [Serializable]
-internal sealed class ObjectPlacementStrategy : PlacementStrategy;
+internal sealed class ObjectPlacementStrategy : PlacementStrategy
+{
+    public override bool IsUsingGrainDirectory => false;
+}
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 internal sealed class ObjectPlacementAttribute() : PlacementAttribute(new ObjectPlacementStrategy());
