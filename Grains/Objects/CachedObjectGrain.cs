@@ -331,7 +331,7 @@ internal sealed class CachedObjectGrain(
                 var length = 0L;
                 foreach (var value in header.Values)
                 {
-                    length += value.Length;
+                    length += value!.Length;
                 }
 
                 if (length > origin.MaxTagHeaderBytes)
@@ -340,7 +340,7 @@ internal sealed class CachedObjectGrain(
                     return null;
                 }
 
-                var parsed = CacheTagRules.Parse(header.Values);
+                var parsed = CacheTagRules.Parse(header.Values!);
                 metrics.RecordInvalidTags(parsed.Invalid + parsed.BeyondLimit);
                 return parsed.Tags;
             }

@@ -92,7 +92,8 @@ public static class FreshnessPolicy
         {
             if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
             {
-                return header.Values.Length == 1 ? header.Values[0] : string.Join(", ", header.Values);
+                var values = header.Values;
+                return values.Count == 1 ? values[0] : string.Join(", ", (IEnumerable<string?>)values);
             }
         }
 
