@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Http;
 using OrleansEdge.Grains.Invalidations;
@@ -30,6 +31,7 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton(sp => new SiloObjectStore(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GrainMetrics>(), capacity, idleLifetime));
         silo.AddPlacementDirector<ObjectPlacementStrategy, ObjectPlacementDirector>();
+        silo.AddGrainDirectory(ObjectHomeDirectory.Name, static (_, _) => new ObjectHomeDirectory());
 
         // Each address the directory cache keeps costs about 450 bytes (a cached object's third), and Orleans keeps up
         // to a million. Objects are not in the directory (their placement is computed), so what the cache saves them

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using Orleans.Placement;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Invalidations;
@@ -23,6 +24,7 @@ namespace OrleansEdge.Grains.Objects;
 /// </remarks>
 [Reentrant]
 [ObjectPlacement]
+[GrainDirectory(ObjectHomeDirectory.Name)]
 internal sealed class CachedObjectGrain(
     OriginFetcher fetcher,
     SiloObjectStore objects,

@@ -1,3 +1,4 @@
+using Orleans.GrainDirectory;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
 
@@ -16,7 +17,9 @@ namespace OrleansEdge.Grains.Objects;
 /// membership, so a registration (a remote call two times in three) before each fetch and an unregistration after
 /// it would buy nothing but the rare case of two silos disagreeing while the membership changes. Then a key may be
 /// active on two silos for a moment, each collapsing its own viewers into one fetch; both copies are safe, since an
-/// invalidation reaches every silo's store.
+/// invalidation reaches every silo's store. For the same reason their directory (<see cref="ObjectHomeDirectory"/>)
+/// answers "not registered" at once, where Orleans' default directory would ask the key's directory partition,
+/// on another silo two times in three, before every placement.
 /// </para>
 /// </remarks>
 [Serializable]
@@ -60,4 +63,20 @@ internal sealed class ObjectPlacementDirector : IPlacementDirector
         x ^= x >> 33;
         return x;
     }
+}
+
+/// <summary>The grain directory of objects: none is ever registered, since each silo computes a key's home itself.</summary>
+internal sealed class ObjectHomeDirectory : IGrainDirectory
+{
+    public const string Name = "edge-objects";
+
+    private static readonly Task<GrainAddress?> NotRegistered = Task.FromResult<GrainAddress?>(null);
+
+    public Task<GrainAddress?> Lookup(GrainId grainId) => NotRegistered;
+
+    public Task<GrainAddress?> Register(GrainAddress address) => Task.FromResult<GrainAddress?>(address);
+
+    public Task Unregister(GrainAddress address) => Task.CompletedTask;
+
+    public Task UnregisterSilos(List<SiloAddress> siloAddresses) => Task.CompletedTask;
 }

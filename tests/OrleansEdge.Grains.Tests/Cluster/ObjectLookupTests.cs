@@ -1,5 +1,7 @@
-using OrleansEdge.Tests.Shared;
+using Orleans.Runtime;
+using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Tests.Shared;
 
 namespace OrleansEdge.Grains.Tests.Cluster;
 
@@ -17,6 +19,32 @@ public sealed class ObjectLookupTests(EdgeClusterFixture edge)
         Assert.Equal(LookupOutcome.Hit, hit.Outcome);
         Assert.Equal(200, hit.Response!.Status);
         Assert.Equal(1, edge.Origin.Requests(target));
+    }
+
+    [Fact]
+    public async Task FetchSettled_ActivationEnds_CopyStaysInItsHomeSilosStore_NextLookupAHit()
+    {
+        var target = $"/settled/{Guid.NewGuid():N}?tags=settled";
+        var key = EdgeKeys.Object(_distribution, "", target);
+        Assert.Equal(LookupOutcome.Miss, (await edge.GetAsync(_distribution, target)).Outcome);
+
+        // The object holds nothing once its fetch has settled: its activation goes, its copy stays with its silo.
+        var active = true;
+        for (var i = 0; i < 100 && active; i++)
+        {
+            var statistics = await edge.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+            active = statistics.Any(s => s.GrainType.Contains("CachedObjectGrain", StringComparison.Ordinal) && s.GrainId.Key.ToString() == key);
+            await Task.Delay(active ? 50 : 0);
+        }
+
+        Assert.False(active);
+        var home = EdgeClusterFixture.HolderOf(edge.Cluster, key);
+        Assert.NotNull(home);
+
+        // Asked again, a new activation lands on the same silo and finds the copy there.
+        Assert.Equal(LookupOutcome.Hit, (await edge.GetAsync(_distribution, target)).Outcome);
+        Assert.Equal(1, edge.Origin.Requests(target));
+        Assert.Equal(home, EdgeClusterFixture.HolderOf(edge.Cluster, key));
     }
 
     [Fact]
