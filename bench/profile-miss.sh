@@ -44,7 +44,7 @@ if [ "${EMBEDDED:-0}" = 1 ]; then
 else
   env Edge__Distributions__E1B__Origin=http://127.0.0.1:$origin_port Edge__Distributions__E1B__Domains__0=bench.test \
     Logging__LogLevel__Default=Warning CONFIGURATION=Release scripts/cluster.sh start 3 2 >"$state/cluster.log" 2>&1 || { tail "$state/cluster.log"; exit 1; }
-  for i in 0 1 2; do p=$(cat .state/cluster/silo$i.pid); names[$p]=silo$i; metrics[$p]=http://127.0.0.1:$((9100 + i))/metrics; done
+  for i in 0 1 2; do p=$(cat .state/cluster/silo$i.pid); names[$p]=silo$i; metrics[$p]=http://127.0.0.1:$((9464 + i))/metrics; done
   for j in 0 1; do p=$(cat .state/cluster/gateway$j.pid); names[$p]=gateway$j; metrics[$p]=http://127.0.0.1:$((8081 + 100 * j))/metrics; done
   traced=("$(cat .state/cluster/gateway0.pid)" "$(cat .state/cluster/silo0.pid)")
 fi
