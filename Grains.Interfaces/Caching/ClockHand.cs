@@ -58,6 +58,13 @@ public sealed class ClockHand(IClockCache cache)
     /// <summary>Moves the hand while the cache is over capacity, at most twice round.</summary>
     public void Sweep()
     {
+        // Checked first: a cache under its capacity (the common case, on every store) must not pay for counting the
+        // queue, which takes a lock and walks its segments once it has more than two.
+        if (!cache.OverCapacity)
+        {
+            return;
+        }
+
         var budget = _keys.Count * 2;
         while (cache.OverCapacity && budget-- > 0 && _keys.TryDequeue(out var key))
         {

@@ -1,6 +1,5 @@
 using Orleans.Concurrency;
 using Orleans.GrainDirectory;
-using Orleans.Placement;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
