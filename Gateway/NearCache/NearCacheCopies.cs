@@ -39,7 +39,7 @@ internal sealed class NearCacheCopies : IClockCache
     private readonly long _capacityBytes;
     private readonly ClockHand _clock;
     private readonly Lock _noticesLock = new();
-    private readonly List<(InvalidationNotice Notice, long Received)> _notices = [];
+    private readonly NoticeIndex _notices;
 
     // Which copies carry each tag. Changed only under _noticesLock.
     private readonly TagMembers _members = new();
@@ -53,6 +53,7 @@ internal sealed class NearCacheCopies : IClockCache
         _time = time;
         _capacityBytes = capacityBytes;
         _clock = new ClockHand(this);
+        _notices = new NoticeIndex(time, NoticeMemory);
     }
 
     public int Count => _copies.Count;
@@ -89,19 +90,13 @@ internal sealed class NearCacheCopies : IClockCache
         bool isNew;
         lock (_noticesLock)
         {
-            var covered = false;
-            foreach (var (notice, received) in _notices)
+            var timing = _notices.Covering(key, scope, tagHeader, response.Tags, response.FetchStarted, lookupStarted);
+            if (timing == NoticeTiming.HeardBefore)
             {
-                if (Covers(notice, copy))
-                {
-                    if (received <= lookupStarted)
-                    {
-                        return false;
-                    }
-
-                    covered = true;
-                }
+                return false;
             }
+
+            var covered = timing == NoticeTiming.HeardAfter;
 
             // Under the same lock as Apply and Renewed, so a notice is either seen here or finds this copy there,
             // and an epoch that ended takes this copy with it.
@@ -144,8 +139,7 @@ internal sealed class NearCacheCopies : IClockCache
         lock (_noticesLock)
         {
             var now = _time.GetTimestamp();
-            _notices.RemoveAll(n => _time.GetElapsedTime(n.Received, now) > NoticeMemory);
-            _notices.Add((notice, now));
+            _notices.Add(notice, now);
             foreach (var item in notice.Items)
             {
                 switch (item.Kind)
