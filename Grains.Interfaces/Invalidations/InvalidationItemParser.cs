@@ -10,8 +10,6 @@ namespace OrleansEdge.Grains.Interfaces.Invalidations;
 /// </summary>
 public static class InvalidationItemParser
 {
-    public const int DefaultMaxLength = 4000;
-
     public static bool TryParse(string item, int maxLength, out InvalidationItem parsed, out string error)
     {
         parsed = null!;
