@@ -66,10 +66,13 @@ for p in "${!names[@]}"; do cpu0[$p]=$(cpu_ms "$p"); gc0[$p]=$(gc "$p"); done
 wrk -t1 -c"$CONNS" -d"${DUR}s" -H "Host: bench.test" -s "$anchors/lua/walk.lua" http://127.0.0.1:8080 -- 60000000 >"$OUT/wrk.txt" 2>&1 &
 wrk_pid=$!
 sleep 5
+perf_pids=()
 [ "$PERF" = 1 ] && for p in "${traced[@]}"; do
   perf record -e cpu-clock -F 499 -g -p "$p" -o "$state/${names[$p]}.perf" -- sleep "$TRACE" >"$state/perf-${names[$p]}.log" 2>&1 &
+  perf_pids+=($!)
 done
-wait "$wrk_pid"; sleep 1; wait
+# Only wrk and perf: a bare wait would also wait for the embedded edge, which runs until cleanup stops it.
+wait "$wrk_pid"; sleep 1; for p in "${perf_pids[@]}"; do wait "$p"; done
 requests=$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")
 {
   echo "misses: $requests in ${DUR}s ($(awk -v r="$requests" -v d="$DUR" 'BEGIN{printf "%.0f", r/d}') req/s), wrk -t1 -c$CONNS; first ${TRACE}s after 5s traced (costs some throughput)"
