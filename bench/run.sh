@@ -147,7 +147,7 @@ kill "$load_pid" 2>/dev/null || true; load_pid=""
   if [ -s "$OUT/memory.txt" ]; then
     read -r before after < "$OUT/memory.txt"
     echo
-    echo "Memory: warming 100,000 objects (1 KiB bodies, 2 tags each) grew the silos' and gateways' resident memory from $((before / 1024)) to $((after / 1024)) MiB, $(( (after - before) * 1024 / 100000 )) bytes per object (a copy in a silo, its grain, tag memberships and index entry, and a copy in the gateway that served it; an upper bound, collections pending)."
+    echo "Memory: warming 100,000 objects (1 KiB bodies, 2 tags each) grew the silos' and gateways' resident memory from $((before / 1024)) to $((after / 1024)) MiB, $(( (after - before) * 1024 / 100000 )) bytes per object (a copy in its silo's store with its tag memberships, and a copy in the gateway that served it; an upper bound, collections pending)."
   fi
 } | tee "$OUT/results.md"
 
