@@ -13,6 +13,12 @@ public sealed class DistributionOptions
 
     public TtlOptions Ttl { get; set; } = new();
 
+    /// <summary>The default behavior's cache policy, for requests no path-pattern behavior matches. Default <c>Default</c>.</summary>
+    public string CachePolicy { get; set; } = Routing.CachePolicy.DefaultName;
+
+    /// <summary>Path-pattern behaviors, in order: the first whose pattern matches the request path wins.</summary>
+    public List<CacheBehaviorOptions> Behaviors { get; set; } = [];
+
     /// <summary>Tenants by id; each has its own domains and never shares cache entries.</summary>
     public Dictionary<string, TenantOptions> Tenants { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -10,6 +10,9 @@ public sealed class EdgeOptions
     /// <summary>Distributions by id (the id used in the invalidation API and purge URLs).</summary>
     public Dictionary<string, DistributionOptions> Distributions { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Cache policies by name, beside the built-in <c>Default</c>, <c>CachingOptimized</c> and <c>CachingDisabled</c>.</summary>
+    public Dictionary<string, CachePolicyOptions> CachePolicies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Access keys accepted on the CloudFront-compatible API (AWS Signature Version 4).</summary>
     public List<CredentialOptions> Credentials { get; set; } = [];
 

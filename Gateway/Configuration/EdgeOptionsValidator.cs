@@ -37,6 +37,12 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             }
 
             CheckDistribution(key, distribution, domains, errors);
+            CheckBehaviors(key, distribution, options, errors);
+        }
+
+        foreach (var (name, policy) in options.CachePolicies)
+        {
+            CheckPolicy($"Edge:CachePolicies:{name}", name, policy, errors);
         }
 
         var viewer = CheckListen("Edge:Listen:Viewer", options.Listen.Viewer, errors);
@@ -167,7 +173,26 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             errors.Add($"{key}:CacheTags:MaxHeaderBytes: must be at least 1.");
         }
 
-        var ttl = distribution.Ttl;
+        CheckTtl(key, distribution.Ttl, errors);
+
+        if (distribution.MaxBodyBytes < 0)
+        {
+            errors.Add($"{key}:MaxBodyBytes: must not be negative.");
+        }
+
+        if (distribution.OriginConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:OriginConnectTimeout: must be positive.");
+        }
+
+        if (distribution.OriginTimeout <= TimeSpan.Zero || distribution.OriginTimeout > OriginProfile.MaxResponseTimeout)
+        {
+            errors.Add($"{key}:OriginTimeout: must be positive and at most {OriginProfile.MaxResponseTimeout}.");
+        }
+    }
+
+    private static void CheckTtl(string key, TtlOptions ttl, List<string> errors)
+    {
         foreach (var (name, value) in new[] { ("Min", ttl.Min), ("Default", ttl.Default), ("Max", ttl.Max), ("Error", ttl.Error) })
         {
             if (value < TimeSpan.Zero)
@@ -184,20 +209,101 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
         {
             errors.Add($"{key}:Ttl:Default: {ttl.Default} lies outside [Ttl:Min, Ttl:Max] ({ttl.Min} to {ttl.Max}).");
         }
+    }
 
-        if (distribution.MaxBodyBytes < 0)
+    private static void CheckBehaviors(string key, DistributionOptions distribution, EdgeOptions options, List<string> errors)
+    {
+        CheckPolicyName($"{key}:CachePolicy", distribution.CachePolicy, options, errors);
+        for (var i = 0; i < distribution.Behaviors.Count; i++)
         {
-            errors.Add($"{key}:MaxBodyBytes: must not be negative.");
+            var behavior = distribution.Behaviors[i];
+            var behaviorKey = $"{key}:Behaviors:{i}";
+            if (string.IsNullOrWhiteSpace(behavior.PathPattern) || behavior.PathPattern.Length > 255
+                || behavior.PathPattern.Any(static c => c <= ' ' || c > '~'))
+            {
+                errors.Add($"{behaviorKey}:PathPattern: '{behavior.PathPattern}' is not a path pattern (1 to 255 visible ASCII characters, such as /images/*.jpg).");
+            }
+
+            CheckPolicyName($"{behaviorKey}:CachePolicy", behavior.CachePolicy, options, errors);
+        }
+    }
+
+    private static void CheckPolicyName(string key, string name, EdgeOptions options, List<string> errors)
+    {
+        if (!Routing.CachePolicy.Exists(name, options))
+        {
+            errors.Add($"{key}: no cache policy is named '{name}'; use {string.Join(", ", Routing.CachePolicy.BuiltInNames)} or one of Edge:CachePolicies.");
+        }
+    }
+
+    /// <summary>Request headers the edge itself decides about, which no cache policy may put in a key.</summary>
+    private static readonly HashSet<string> EdgeOwnedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Accept-Encoding", "Cookie", "Authorization", "Host", "Range", "If-Range", "If-None-Match", "If-Modified-Since",
+        "If-Match", "If-Unmodified-Since", "Connection", "Keep-Alive", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+        "Content-Length", "Expect", "Proxy-Authorization", "Proxy-Connection", "Via",
+    };
+
+    private static void CheckPolicy(string key, string name, CachePolicyOptions policy, List<string> errors)
+    {
+        if (Routing.CachePolicy.BuiltInNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"{key}: '{name}' is a built-in cache policy and cannot be redefined; give yours another name.");
         }
 
-        if (distribution.OriginConnectTimeout <= TimeSpan.Zero)
+        if (policy.Ttl is { } ttl)
         {
-            errors.Add($"{key}:OriginConnectTimeout: must be positive.");
+            CheckTtl(key, ttl, errors);
         }
 
-        if (distribution.OriginTimeout <= TimeSpan.Zero || distribution.OriginTimeout > OriginProfile.MaxResponseTimeout)
+        CheckItems($"{key}:QueryStrings", policy.QueryStrings, "All, None, Allow or AllExcept", allowAllExcept: true, errors);
+        CheckItems($"{key}:Cookies", policy.Cookies, "None, Allow, AllExcept or All", allowAllExcept: true, errors);
+        for (var i = 0; i < (policy.Headers?.Count ?? 0); i++)
         {
-            errors.Add($"{key}:OriginTimeout: must be positive and at most {OriginProfile.MaxResponseTimeout}.");
+            var header = policy.Headers![i].Trim();
+            if (!CacheTagRules.IsValidHeaderName(header))
+            {
+                errors.Add($"{key}:Headers:{i}: '{policy.Headers[i]}' is not a valid HTTP header name.");
+            }
+            else if (EdgeOwnedHeaders.Contains(header))
+            {
+                errors.Add($"{key}:Headers:{i}: '{header}' cannot be in a cache key: the edge handles it itself"
+                    + (header.Equals("Cookie", StringComparison.OrdinalIgnoreCase) ? " (use Cookies)." : "."));
+            }
+        }
+    }
+
+    private static void CheckItems(string key, KeyItemsOptions? items, string allowed, bool allowAllExcept, List<string> errors)
+    {
+        if (items is null)
+        {
+            return;
+        }
+
+        var behavior = Routing.CachePolicy.ParseItems(items.Behavior);
+        if (behavior is null || (!allowAllExcept && behavior == Routing.KeyItems.AllExcept))
+        {
+            errors.Add($"{key}:Behavior: '{items.Behavior}' is not one of {allowed}.");
+            return;
+        }
+
+        var listed = behavior is Routing.KeyItems.Allow or Routing.KeyItems.AllExcept;
+        if (listed && items.Items.Count == 0)
+        {
+            errors.Add($"{key}:Items: {items.Behavior} needs at least one name.");
+        }
+        else if (!listed && items.Items.Count > 0)
+        {
+            errors.Add($"{key}:Items: names are only read with Allow or AllExcept, not with {items.Behavior}.");
+        }
+
+        for (var i = 0; i < items.Items.Count; i++)
+        {
+            var item = items.Items[i];
+            if (item.Length == 0 || item.Any(static c => c <= ' ' || c > '~' || c is ';' or '&' or '='))
+            {
+                errors.Add($"{key}:Items:{i}: '{item}' is not a name (visible ASCII, without ';', '&' or '=').");
+            }
         }
     }
 

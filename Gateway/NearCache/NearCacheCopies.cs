@@ -3,6 +3,7 @@ using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Grains.Interfaces.Keys;
 
 namespace OrleansEdge.Gateway.NearCache;
 
@@ -43,6 +44,7 @@ internal sealed class NearCacheCopies : IClockCache
 
     // Which copies carry each tag. Changed only under _noticesLock.
     private readonly TagMembers _members = new();
+    private readonly VariantIndex _variants = new();
     private long _bytes;
     // Monotonic timestamps (TimeProvider.GetTimestamp): a wall clock stepped back by NTP must not lengthen a lease.
     private long _leaseUntil;
@@ -113,6 +115,7 @@ internal sealed class NearCacheCopies : IClockCache
             }
 
             _copies[key] = copy;
+            _variants.Add(key);
             Interlocked.Add(ref _bytes, copy.Size);
             if (copy.TagHeader is { } header)
             {
@@ -153,7 +156,12 @@ internal sealed class NearCacheCopies : IClockCache
                         break;
 
                     case InvalidationItemKind.Path:
-                        dropped += DropIfCovered(notice, notice.Scope + item.Value);
+                        // Listed first: dropping a variant changes the index.
+                        foreach (var key in _variants.KeysOf(notice.Scope + item.Value).ToList())
+                        {
+                            dropped += DropIfCovered(notice, key);
+                        }
+
                         break;
 
                     case InvalidationItemKind.Prefix:
@@ -215,6 +223,7 @@ internal sealed class NearCacheCopies : IClockCache
     {
         _copies.Clear();
         _members.Clear();
+        _variants.Clear();
         Interlocked.Exchange(ref _bytes, 0);
     }
 
@@ -254,6 +263,7 @@ internal sealed class NearCacheCopies : IClockCache
         }
 
         Interlocked.Add(ref _bytes, -copy.Size);
+        _variants.Remove(copy.Key);
         if (copy.TagHeader is { } header)
         {
             foreach (var tag in copy.Response.Tags)

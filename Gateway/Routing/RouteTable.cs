@@ -21,7 +21,7 @@ internal sealed class RouteTable
         _distributions = new Dictionary<string, Distribution>(StringComparer.OrdinalIgnoreCase);
         foreach (var (id, distributionOptions) in options.Distributions)
         {
-            var distribution = new Distribution(id, distributionOptions);
+            var distribution = new Distribution(id, distributionOptions, options);
             _distributions[id] = distribution;
             var route = new ViewerRoute(distribution, "", EdgeKeys.Scope(id, ""));
             foreach (var domain in distributionOptions.Domains)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Gateway.Routing;
 using OrleansEdge.Gateway.NearCache;
@@ -46,35 +47,40 @@ internal sealed partial class ViewerMiddleware(
                 "405 Method Not Allowed: the edge forwards GET, HEAD, OPTIONS, PUT, POST, PATCH and DELETE.", allow: ForwardedMethods);
         }
 
-        var target = RequestTarget(context);
+        var sent = RequestTarget(context);
         if (!IsShareable(context.Request))
         {
-            return PassAsync(context, route.Distribution, target, started);
+            return PassAsync(context, route.Distribution, sent, started);
+        }
+
+        // One spelling per URL: the key, the fill's request and invalidations all use the normal form.
+        var target = RequestTargets.Normalize(sent);
+        var query = target.IndexOf('?');
+        var behavior = route.Distribution.BehaviorFor(query < 0 ? target : target.AsSpan(0, query));
+        if (!behavior.Policy.Caches)
+        {
+            return PassAsync(context, route.Distribution, sent, started);
         }
 
         // The hit path: the key is assembled on the stack and looked up without a grain call or allocation.
+        var maxLength = ViewerCacheKey.MaxLength(route.Scope, target, behavior.Policy, context.Request.Headers);
+        Span<char> buffer = maxLength <= MaxStackKey ? stackalloc char[maxLength] : new char[maxLength];
+        var key = buffer[..ViewerCacheKey.Write(buffer, route.Scope, target, behavior.Policy, context.Request.Headers)];
         var now = time.GetUtcNow();
-        var length = route.Scope.Length + target.Length;
-        if (length <= MaxStackKey)
+        if (copies.TryGet(key, now, out var copy))
         {
-            Span<char> key = stackalloc char[length];
-            route.Scope.CopyTo(key);
-            target.CopyTo(key[route.Scope.Length..]);
-            if (copies.TryGet(key, now, out var copy))
+            metrics.RecordBytes(route.Distribution.Id, fromCache: true, HttpMethods.IsHead(context.Request.Method) ? 0 : copy.Body.Length);
+            var written = CachedResponseWriter.WriteAsync(context, copy, CacheStatus.Hit, withAge: true, route.Distribution, now);
+            if (written.IsCompletedSuccessfully)
             {
-                metrics.RecordBytes(route.Distribution.Id, fromCache: true, HttpMethods.IsHead(context.Request.Method) ? 0 : copy.Body.Length);
-                var written = CachedResponseWriter.WriteAsync(context, copy, CacheStatus.Hit, withAge: true, route.Distribution, now);
-                if (written.IsCompletedSuccessfully)
-                {
-                    metrics.RecordRequest(route.Distribution.Id, "hit", started);
-                    return Task.CompletedTask;
-                }
-
-                return AwaitHitAsync(written, route.Distribution.Id, started);
+                metrics.RecordRequest(route.Distribution.Id, "hit", started);
+                return Task.CompletedTask;
             }
+
+            return AwaitHitAsync(written, route.Distribution.Id, started);
         }
 
-        return LookupAsync(context, route, target, started);
+        return LookupAsync(context, route, behavior, key.ToString(), sent, started);
     }
 
     private async Task AwaitHitAsync(Task written, string distribution, long started)
@@ -83,10 +89,10 @@ internal sealed partial class ViewerMiddleware(
         metrics.RecordRequest(distribution, "hit", started);
     }
 
-    private async Task LookupAsync(HttpContext context, ViewerRoute route, string target, long started)
+    /// <param name="sent">The target as the viewer sent it: what a pass forwards.</param>
+    private async Task LookupAsync(HttpContext context, ViewerRoute route, CacheBehavior behavior, string key, string sent, long started)
     {
         var distribution = route.Distribution;
-        var key = string.Concat(route.Scope, target);
         var lookupStarted = time.GetTimestamp();
         ObjectLookup lookup;
         try
@@ -94,13 +100,13 @@ internal sealed partial class ViewerMiddleware(
             // Bounded by the distribution's own timeout: the grain answers within its origin timeout, or says the
             // fetch is pending every few seconds, so a call that outlasts that means a dead or stalled silo.
             lookup = await grains.GetGrain<ICachedObjectGrain>(key)
-                .LookupAsync(distribution.Profile, distribution.Profile.ResponseTimeout + ObjectLookups.CallGrace, time);
+                .LookupAsync(behavior.Profile, behavior.Profile.ResponseTimeout + ObjectLookups.CallGrace, time);
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
             // Viewers never pay for the cluster: without an answer from it, the origin answers directly.
             LogLookupFailed(logger, exception, distribution.Id);
-            await PassAsync(context, distribution, target, started);
+            await PassAsync(context, distribution, sent, started);
             return;
         }
 
@@ -109,7 +115,7 @@ internal sealed partial class ViewerMiddleware(
         {
             // An invalidation this gateway heard of before the viewer asked covers the answer (a silo stalled past
             // its death can still hand out an old copy): the origin answers, with a fetch made after it.
-            await PassAsync(context, distribution, target, started);
+            await PassAsync(context, distribution, sent, started);
             return;
         }
 
@@ -134,7 +140,7 @@ internal sealed partial class ViewerMiddleware(
                 metrics.RecordRequest(distribution.Id, "miss", started);
                 break;
             case LookupOutcome.Pass:
-                await PassAsync(context, distribution, target, started);
+                await PassAsync(context, distribution, sent, started);
                 break;
             default:
                 if (lookup.Response is { } response)
@@ -167,15 +173,15 @@ internal sealed partial class ViewerMiddleware(
         || HttpMethods.IsPost(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
     /// <summary>
-    /// GET and HEAD without credentials share cached copies. A request carrying Authorization or Cookie is
-    /// about one viewer, so it goes to the origin as sent (as Varnish does by default).
+    /// GET and HEAD without credentials share cached copies. A request carrying Authorization is about one viewer, so
+    /// it goes to the origin as sent. Cookies do not make a request private: those outside the cache policy's key
+    /// are left out of the fill, as CloudFront does, so an analytics cookie does not cost every viewer a miss.
     /// </summary>
     private static bool IsShareable(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && request.Headers.Authorization.Count == 0
-        && request.Headers.Cookie.Count == 0;
+        && request.Headers.Authorization.Count == 0;
 
-    /// <summary>The path and query exactly as the viewer sent them: the cache key and the origin URL.</summary>
+    /// <summary>The path and query exactly as the viewer sent them: what a pass forwards to the origin.</summary>
     private static string RequestTarget(HttpContext context)
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
@@ -202,7 +208,7 @@ internal sealed partial class ViewerMiddleware(
         return colon >= 0 ? span[..colon] : span;
     }
 
-    /// <summary>Keys longer than this (rare: 2,048 characters) skip the local lookup rather than use the heap.</summary>
+    /// <summary>Keys up to this long (nearly all) are assembled on the stack; longer ones on the heap.</summary>
     private const int MaxStackKey = 2048;
 
     private static string ReasonPhrase(int status) => status == StatusCodes.Status504GatewayTimeout ? "Gateway Timeout" : "Bad Gateway";

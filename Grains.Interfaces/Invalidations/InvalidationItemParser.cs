@@ -1,12 +1,13 @@
 using System.Text;
+using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Tags;
 
 namespace OrleansEdge.Grains.Interfaces.Invalidations;
 
 /// <summary>
 /// CloudFront's rules for invalidation items: <c>#tag</c> (exact, no wildcards), <c>/path</c> with an
-/// optional <c>?query</c>, or <c>/prefix*</c> with <c>*</c> only last. Characters a URL may not hold as
-/// they are (spaces, non-ASCII …) are percent-encoded, as viewers' clients send them.
+/// optional <c>?query</c>, or <c>/prefix*</c> with <c>*</c> only last. Paths are read in the normal form of
+/// <see cref="RequestTargets"/>, the one cache keys hold: spaces and non-ASCII percent-encoded, as viewers' clients send them.
 /// </summary>
 public static class InvalidationItemParser
 {
@@ -53,58 +54,13 @@ public static class InvalidationItemParser
             return false;
         }
 
-        var target = EncodeTarget(star >= 0 ? item[..^1] : item);
-        parsed = new InvalidationItem(star >= 0 ? InvalidationItemKind.Prefix : InvalidationItemKind.Path, target);
+        // In the form the cache keys hold, so that every spelling of the URL names the object.
+        parsed = star >= 0
+            ? new InvalidationItem(InvalidationItemKind.Prefix, RequestTargets.NormalizePrefix(item[..^1]))
+            : new InvalidationItem(InvalidationItemKind.Path, RequestTargets.Normalize(item));
         error = "";
         return true;
     }
-
-    /// <summary>Percent-encodes (UTF-8, upper-case hex) every character a request target cannot carry as it is.</summary>
-    public static string EncodeTarget(string target)
-    {
-        var clean = true;
-        foreach (var c in target)
-        {
-            if (!IsTargetChar(c))
-            {
-                clean = false;
-                break;
-            }
-        }
-
-        if (clean)
-        {
-            return target;
-        }
-
-        var builder = new StringBuilder(target.Length + 16);
-        Span<byte> bytes = stackalloc byte[4];
-        for (var i = 0; i < target.Length; i++)
-        {
-            var c = target[i];
-            if (IsTargetChar(c))
-            {
-                builder.Append(c);
-                continue;
-            }
-
-            var length = char.IsHighSurrogate(c) && i + 1 < target.Length
-                ? Encoding.UTF8.GetBytes(target.AsSpan(i++, 2), bytes)
-                : Encoding.UTF8.GetBytes(target.AsSpan(i, 1), bytes);
-            foreach (var b in bytes[..length])
-            {
-                builder.Append('%').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    // RFC 3986 unreserved and reserved characters, and '%' of an existing escape; '#' is a fragment and never reaches a server.
-    private static bool IsTargetChar(char c) =>
-        c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9'
-            or '-' or '.' or '_' or '~' or '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '='
-            or ':' or '@' or '/' or '?' or '%' or '[' or ']';
 
     /// <summary>
     /// The index of the first character that is a control character (C0, DEL, C1), an unpaired surrogate or a

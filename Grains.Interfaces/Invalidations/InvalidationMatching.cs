@@ -1,4 +1,5 @@
 using OrleansEdge.Grains.Interfaces.Gateways;
+using OrleansEdge.Grains.Interfaces.Keys;
 
 namespace OrleansEdge.Grains.Interfaces.Invalidations;
 
@@ -33,7 +34,8 @@ public static class InvalidationMatching
                 InvalidationItemKind.Tag => notice.TagHeader is not null
                     && string.Equals(tagHeader, notice.TagHeader, StringComparison.OrdinalIgnoreCase)
                     && Array.IndexOf(tags, item.Value) >= 0,
-                InvalidationItemKind.Path => target.SequenceEqual(item.Value),
+                // A path names its URL in every variant (the headers and cookies of a cache policy's key).
+                InvalidationItemKind.Path => EdgeKeys.TargetOf(target).SequenceEqual(item.Value),
                 _ => target.StartsWith(item.Value, StringComparison.Ordinal),
             };
             if (matches)

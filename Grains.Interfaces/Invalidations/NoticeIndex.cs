@@ -1,3 +1,4 @@
+using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Gateways;
 
 namespace OrleansEdge.Grains.Interfaces.Invalidations;
@@ -67,7 +68,8 @@ public sealed class NoticeIndex(TimeProvider time, TimeSpan memory)
     public NoticeTiming Covering(string key, string scope, string? tagHeader, string[] tags, DateTimeOffset fetchStarted, long moment)
     {
         Forget(time.GetTimestamp());
-        var timing = Weigh(_byKey.GetValueOrDefault(key), NoticeTiming.None);
+        // A path notice names its URL in every variant.
+        var timing = Weigh(_byKey.GetValueOrDefault(EdgeKeys.BaseOf(key)), NoticeTiming.None);
         if (tagHeader is not null && _byTag.Count > 0)
         {
             var header = tagHeader.ToLowerInvariant();

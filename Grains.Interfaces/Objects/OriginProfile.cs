@@ -38,6 +38,17 @@ public sealed record OriginProfile
     /// <summary>A response whose tag header is longer than this (in characters, all values together) is served but not stored.</summary>
     [Id(9)] public int MaxTagHeaderBytes { get; init; } = DefaultMaxTagHeaderBytes;
 
+    /// <summary>
+    /// The request headers whose values are in the cache key (lower case): a response may vary on these and still be
+    /// stored, one copy per value. <c>accept-encoding</c> always is, normalised.
+    /// </summary>
+    [Id(10)] public string[] KeyedHeaders { get; init; } = [AcceptEncoding];
+
+    /// <summary>Whether the edge compresses compressible responses for viewers that accept it.</summary>
+    [Id(11)] public bool Compress { get; init; } = true;
+
+    public const string AcceptEncoding = "accept-encoding";
+
     /// <summary>16 KiB, the limit Fastly and Cloudflare put on their own tag headers.</summary>
     public const int DefaultMaxTagHeaderBytes = 16 * 1024;
 }

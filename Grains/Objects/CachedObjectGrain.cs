@@ -216,8 +216,23 @@ internal sealed class CachedObjectGrain(
         var generation = _generation;
 
         var revalidating = stale is { ETag: not null } or { LastModified: not null } ? stale : null;
-        var fetched = await fetcher.FetchAsync(EdgeKeys.SplitObject(_key).Target, origin, revalidating);
+        var (_, _, target, variant) = EdgeKeys.SplitObject(_key);
+        var fetched = await fetcher.FetchAsync(target, variant, origin, revalidating);
         var now = time.GetUtcNow();
+        if (fetched.Kind == OriginFetchKind.Response)
+        {
+            // What is stored under the key, and served from it, is in the one encoding the key names.
+            if (ContentCodings.Fit(fetched.Headers, fetched.Body, AcceptedEncoding(variant), origin.Compress, origin.MaxBodyBytes) is not { } fitted)
+            {
+                // An encoding the edge cannot undo, or one that undoes past the size limit: the viewer's own request
+                // goes to the origin, and its own Accept-Encoding with it.
+                objects.Pass(_key, PassMemory);
+                return Both(PassLookup);
+            }
+
+            fetched = fetched with { Headers = fitted.Headers, Body = fitted.Body };
+        }
+
         switch (fetched.Kind)
         {
             case OriginFetchKind.NotModified:
@@ -402,6 +417,20 @@ internal sealed class CachedObjectGrain(
             System.Globalization.DateTimeStyles.AssumeUniversal, out var date) ? date : null;
 
     private static FetchCompletion Both(ObjectLookup lookup) => new(lookup, lookup);
+
+    /// <summary>The normalised Accept-Encoding a variant's key holds (<c>br</c>, <c>gzip</c>), or null.</summary>
+    private static string? AcceptedEncoding(string variant)
+    {
+        foreach (var (name, value) in EdgeKeys.VariantHeaders(variant))
+        {
+            if (name == OriginProfile.AcceptEncoding)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>What the viewer that started a fetch gets, and what the viewers that joined it get.</summary>
     /// <remarks><see cref="ForJoiners"/> is null when the response may not be shared with later viewers: they fetch anew.</remarks>

@@ -7,6 +7,8 @@ namespace OrleansEdge.Grains.Objects;
 /// The TTL rules of SPEC §3, as CloudFront applies them: <c>s-maxage</c>, else <c>max-age</c>, else
 /// <c>Expires</c>, else the distribution's default, clamped to [Min, Max]. <c>no-store</c>, <c>private</c>
 /// and <c>Set-Cookie</c> responses are never stored; <c>no-cache</c> is stored but revalidated every time.
+/// A response that varies on a request header outside its cache key (or on <c>*</c>) is never stored either:
+/// the key could not tell its variants apart (SPEC §3a).
 /// </summary>
 public static class FreshnessPolicy
 {
@@ -15,7 +17,7 @@ public static class FreshnessPolicy
 
     public static Freshness Evaluate(int status, IReadOnlyList<HeaderField> headers, DateTimeOffset now, OriginProfile profile)
     {
-        if (!CacheableStatuses.Contains(status) || Find(headers, "Set-Cookie") is not null)
+        if (!CacheableStatuses.Contains(status) || Find(headers, "Set-Cookie") is not null || !VariesWithinKey(Find(headers, "Vary"), profile))
         {
             return Freshness.NotStorable;
         }
@@ -35,6 +37,37 @@ public static class FreshnessPolicy
 
         ttl = Clamp(ttl, profile.MinTtl, profile.MaxTtl);
         return new Freshness(true, ttl, StaleIfError(cacheControl));
+    }
+
+    /// <summary>Whether every header the response varies on has its value in the key.</summary>
+    private static bool VariesWithinKey(string? vary, OriginProfile profile)
+    {
+        if (vary is null)
+        {
+            return true;
+        }
+
+        foreach (var range in vary.AsSpan().Split(','))
+        {
+            var name = vary.AsSpan()[range].Trim();
+            if (name.IsEmpty)
+            {
+                continue;
+            }
+
+            var keyed = false;
+            foreach (var header in profile.KeyedHeaders)
+            {
+                keyed |= name.Equals(header, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (!keyed)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static TimeSpan? FromExpires(IReadOnlyList<HeaderField> headers, DateTimeOffset now)

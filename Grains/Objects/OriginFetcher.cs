@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
 
 namespace OrleansEdge.Grains.Objects;
@@ -10,11 +11,21 @@ namespace OrleansEdge.Grains.Objects;
 /// <summary>Fetches one object from its origin for an object grain, within the distribution's limits.</summary>
 internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory, GrainMetrics metrics, ILogger<OriginFetcher> logger)
 {
-    public async Task<OriginFetch> FetchAsync(string target, OriginProfile profile, CachedResponse? revalidating)
+    /// <summary>
+    /// Fetches <paramref name="target"/> with the request headers of <paramref name="variant"/> (the headers and cookies
+    /// its cache key holds, <see cref="EdgeKeys"/>) and no other viewer header: what is not in the key must not
+    /// shape what is stored under it.
+    /// </summary>
+    public async Task<OriginFetch> FetchAsync(string target, string variant, OriginProfile profile, CachedResponse? revalidating)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, profile.BaseUrl + target);
         request.Options.Set(OriginHttp.ConnectTimeout, profile.ConnectTimeout);
         request.Headers.TryAddWithoutValidation("Via", ProxyHeaders.Via);
+        foreach (var (name, value) in EdgeKeys.VariantHeaders(variant))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         if (revalidating?.ETag is { } etag)
         {
             request.Headers.TryAddWithoutValidation("If-None-Match", etag);

@@ -46,6 +46,7 @@ internal sealed class SiloObjectStore : IClockCache, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _objects = new(StringComparer.Ordinal);
     private readonly TagMembers _members = new();
+    private readonly VariantIndex _variants = new();
 
     // Oldest first; those before _firstKept are forgotten, and dropped from the list in bulk.
     private readonly List<(InvalidationNotice Notice, long Received)> _notices = [];
@@ -80,6 +81,7 @@ internal sealed class SiloObjectStore : IClockCache, IDisposable
             if (!_objects.TryGetValue(key, out var entry))
             {
                 _objects[key] = entry = new Entry();
+                _variants.Add(key);
             }
 
             entry.Activation = activation;
@@ -208,10 +210,12 @@ internal sealed class SiloObjectStore : IClockCache, IDisposable
                         break;
 
                     case InvalidationItemKind.Path:
-                        var key = EdgeKeys.Object(notice.Scope, item.Value);
-                        if (_objects.ContainsKey(key))
+                        foreach (var key in _variants.KeysOf(EdgeKeys.Object(notice.Scope, item.Value)))
                         {
-                            named.Add(key);
+                            if (_objects.ContainsKey(key))
+                            {
+                                named.Add(key);
+                            }
                         }
 
                         break;
@@ -335,6 +339,7 @@ internal sealed class SiloObjectStore : IClockCache, IDisposable
         if (entry.Copy is null && entry.Activation is null && entry.PassUntil <= now)
         {
             _objects.Remove(key);
+            _variants.Remove(key);
         }
     }
 

@@ -26,6 +26,7 @@ public class NearCacheHitBenchmarks
     private const int ViewerPort = 8080;
     private ViewerMiddleware _middleware = null!;
     private DefaultHttpContext _context = null!;
+    private DefaultHttpContext _browserContext = null!;
     private NearCacheCopies _copies = null!;
     private string _key = "";
 
@@ -42,7 +43,7 @@ public class NearCacheHitBenchmarks
         _copies.Renewed(TimeProvider.System.GetTimestamp(), continued: false);
         const string target = "/products/123?color=blue";
         _key = route.Scope + target;
-        _copies.Admit(_key, route.Scope, route.Distribution.TagHeader, new CachedResponse
+        var response = new CachedResponse
         {
             Status = 200,
             Headers = [new HeaderField("Content-Type", ["application/json"]), new HeaderField("Cache-Control", ["public, max-age=3600"]), new HeaderField("x-amz-meta-cache-tag", ["product:123"])],
@@ -52,7 +53,11 @@ public class NearCacheHitBenchmarks
             FetchStarted = now.AddMinutes(-20),
             Received = now.AddMinutes(-20),
             FreshUntil = now.AddDays(1),
-        }, TimeProvider.System.GetTimestamp());
+        };
+        _copies.Admit(_key, route.Scope, route.Distribution.TagHeader, response, TimeProvider.System.GetTimestamp());
+
+        // What a browser's request is keyed as: its Accept-Encoding normalised, its analytics cookies left out.
+        _copies.Admit(_key + " accept-encoding:br", route.Scope, route.Distribution.TagHeader, response, TimeProvider.System.GetTimestamp());
 
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
@@ -68,6 +73,15 @@ public class NearCacheHitBenchmarks
         _context.Request.Host = new HostString("bench.test");
         _context.Features.Get<IHttpRequestFeature>()!.RawTarget = target;
         _context.Response.Body = Stream.Null;
+
+        _browserContext = new DefaultHttpContext();
+        _browserContext.Connection.LocalPort = ViewerPort;
+        _browserContext.Request.Method = HttpMethods.Get;
+        _browserContext.Request.Host = new HostString("bench.test");
+        _browserContext.Request.Headers.AcceptEncoding = "gzip, deflate, br, zstd";
+        _browserContext.Request.Headers.Cookie = "_ga=GA1.1.1234567890.1700000000; _gid=GA1.1.987654321.1700000000";
+        _browserContext.Features.Get<IHttpRequestFeature>()!.RawTarget = "/products/123?color=blue";
+        _browserContext.Response.Body = Stream.Null;
     }
 
     [Benchmark(Description = "hit through the viewer middleware")]
@@ -75,6 +89,13 @@ public class NearCacheHitBenchmarks
     {
         _context.Response.Headers.Clear();
         return _middleware.InvokeAsync(_context);
+    }
+
+    [Benchmark(Description = "browser hit (Accept-Encoding, analytics cookies)")]
+    public Task BrowserHit()
+    {
+        _browserContext.Response.Headers.Clear();
+        return _middleware.InvokeAsync(_browserContext);
     }
 
     [Benchmark(Description = "near-cache lookup alone")]

@@ -66,6 +66,22 @@ public class GatewayFixture : IAsyncLifetime
             "--Edge:Distributions:E6SLOW:OriginTimeout=00:01:00",
             $"--Edge:Distributions:E5CTL:Origin={ControlCharacterOrigin.BaseUrl}",
             "--Edge:Distributions:E5CTL:Domains:0=ctl.test",
+
+            // A shop, as SPEC §3a's example: pages keyed by language and session but not by tracking parameters or
+            // analytics cookies, an API never cached, static files keyed by path alone.
+            "--Edge:CachePolicies:Shop:QueryStrings:Behavior=AllExcept",
+            "--Edge:CachePolicies:Shop:QueryStrings:Items:0=utm_source",
+            "--Edge:CachePolicies:Shop:QueryStrings:Items:1=fbclid",
+            "--Edge:CachePolicies:Shop:Headers:0=Accept-Language",
+            "--Edge:CachePolicies:Shop:Cookies:Behavior=Allow",
+            "--Edge:CachePolicies:Shop:Cookies:Items:0=session",
+            $"--Edge:Distributions:E7SHOP:Origin={Origin.BaseUrl}",
+            "--Edge:Distributions:E7SHOP:Domains:0=shop.test",
+            "--Edge:Distributions:E7SHOP:CachePolicy=Shop",
+            "--Edge:Distributions:E7SHOP:Behaviors:0:PathPattern=/api/*",
+            "--Edge:Distributions:E7SHOP:Behaviors:0:CachePolicy=CachingDisabled",
+            "--Edge:Distributions:E7SHOP:Behaviors:1:PathPattern=static/*",
+            "--Edge:Distributions:E7SHOP:Behaviors:1:CachePolicy=CachingOptimized",
             .. ExtraArguments,
         ]);
         await _gateway.WaitReadyAsync($"{Control}/readyz");

@@ -13,7 +13,10 @@ namespace OrleansEdge.Tests.Shared;
 /// every test has its own keys:
 /// <c>tags</c> (tag header value), <c>tagHeader</c>, <c>cc</c> (Cache-Control), <c>delay</c> (ms before
 /// answering), <c>status</c>, <c>size</c> (body bytes), <c>etag</c>, <c>cookie=1</c>, <c>expires</c>,
-/// <c>chunked=1</c>, <c>tagBytes</c> (a tag header of that many bytes). It counts requests per request target and can report when one has arrived.
+/// <c>chunked=1</c>, <c>tagBytes</c> (a tag header of that many bytes), <c>vary</c> (a Vary header), <c>gzip=1</c> (a gzip body, whatever the request accepts). It echoes the
+/// request's <c>Cookie</c>, <c>Accept-Encoding</c> and <c>Accept-Language</c> as <c>X-Origin-…</c> headers. It counts
+/// requests per request target, its query parameters in any order (the edge sorts them on a fill), and can report
+/// when one has arrived.
 /// </summary>
 public sealed class TestOrigin : IAsyncDisposable
 {
@@ -45,10 +48,24 @@ public sealed class TestOrigin : IAsyncDisposable
     }
 
     /// <summary>How many requests reached the origin for this exact target (path and query).</summary>
-    public int Requests(string target) => _requests.GetValueOrDefault(target);
+    public int Requests(string target) => _requests.GetValueOrDefault(Counted(target));
 
     /// <summary>Completes when the first request for <paramref name="target"/> has arrived.</summary>
-    public Task Arrived(string target) => _arrivals.GetOrAdd(target, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task Arrived(string target) => _arrivals.GetOrAdd(Counted(target), static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>The target with its query parameters sorted by name, so that a test counts what it sent in any order.</summary>
+    private static string Counted(string target)
+    {
+        var query = target.IndexOf('?');
+        if (query < 0)
+        {
+            return target;
+        }
+
+        var parameters = target[(query + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .OrderBy(static p => p.Split('=')[0], StringComparer.Ordinal);
+        return string.Concat(target.AsSpan(0, query), "?", string.Join('&', parameters));
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -59,8 +76,8 @@ public sealed class TestOrigin : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var target = context.Features.Get<IHttpRequestFeature>()!.RawTarget;
-        var count = _requests.AddOrUpdate(target, 1, static (_, n) => n + 1);
-        _arrivals.GetOrAdd(target, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        var count = _requests.AddOrUpdate(Counted(target), 1, static (_, n) => n + 1);
+        _arrivals.GetOrAdd(Counted(target), static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
         var query = context.Request.Query;
         if (int.TryParse(query["delay"], out var delay))
@@ -119,20 +136,41 @@ public sealed class TestOrigin : IAsyncDisposable
             response.Headers.SetCookie = "session=abc; Path=/";
         }
 
+        if (query["vary"].Count > 0)
+        {
+            response.Headers.Vary = query["vary"];
+        }
+
+        response.Headers["X-Origin-Cookie"] = context.Request.Headers.Cookie.ToString();
+        response.Headers["X-Origin-Accept-Encoding"] = context.Request.Headers.AcceptEncoding.ToString();
+        response.Headers["X-Origin-Accept-Language"] = context.Request.Headers.AcceptLanguage.ToString();
         response.Headers["X-Origin-Count"] = count.ToString(CultureInfo.InvariantCulture);
         response.Headers["X-Origin-Method"] = context.Request.Method;
         response.ContentType = "text/plain";
         var body = int.TryParse(query["size"], out var size)
             ? new string('x', size)
             : $"{context.Request.Method} {target} #{count}";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+        if (query["gzip"] == "1")
+        {
+            using var compressed = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                gzip.Write(bytes);
+            }
+
+            bytes = compressed.ToArray();
+            response.Headers.ContentEncoding = "gzip";
+        }
+
         if (query["chunked"] != "1")
         {
-            response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(body);
+            response.ContentLength = bytes.Length;
         }
 
         if (!HttpMethods.IsHead(context.Request.Method))
         {
-            await response.WriteAsync(body);
+            await response.Body.WriteAsync(bytes);
         }
     }
 }

@@ -64,4 +64,48 @@ public sealed class EdgeConfigurationTests
         Assert.NotNull(provider.Current.Match("b.test"));
         Assert.Null(provider.Current.Match("a.test"));
     }
+
+    [Fact]
+    public void PoliciesAndBehaviors_BindFromEnvironmentStyleKeys()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Edge:Distributions:E1:Origin"] = "http://127.0.0.1:9",
+                ["Edge:Distributions:E1:Domains:0"] = "a.test",
+                ["Edge:Distributions:E1:Behaviors:0:PathPattern"] = "/api/*",
+                ["Edge:Distributions:E1:Behaviors:0:CachePolicy"] = "CachingDisabled",
+                ["Edge:Distributions:E1:Behaviors:1:PathPattern"] = "/shop/*",
+                ["Edge:Distributions:E1:Behaviors:1:CachePolicy"] = "Shop",
+                ["Edge:CachePolicies:Shop:QueryStrings:Behavior"] = "AllExcept",
+                ["Edge:CachePolicies:Shop:QueryStrings:Items:0"] = "utm_source",
+                ["Edge:CachePolicies:Shop:Cookies:Behavior"] = "Allow",
+                ["Edge:CachePolicies:Shop:Cookies:Items:0"] = "session",
+                ["Edge:CachePolicies:Shop:Headers:0"] = "Accept-Language",
+                ["Edge:CachePolicies:Shop:Ttl:Default"] = "00:05:00",
+                ["Edge:CachePolicies:Shop:Compress"] = "false",
+            })
+            .Build();
+
+        Assert.Empty(EdgeConfiguration.Read(configuration, out var options));
+        var distribution = new RouteTable(options!).FindDistribution("E1")!;
+        Assert.False(distribution.BehaviorFor("/api/x").Policy.Caches);
+        var shop = distribution.BehaviorFor("/shop/x");
+        Assert.Equal(KeyItems.AllExcept, shop.Policy.QueryStrings);
+        Assert.Equal(["utm_source"], shop.Policy.QueryStringItems);
+        Assert.Equal(["session"], shop.Policy.CookieItems);
+        Assert.Equal(["accept-language"], shop.Policy.Headers);
+        Assert.Equal(TimeSpan.FromMinutes(5), shop.Profile.DefaultTtl);
+        Assert.False(shop.Profile.Compress);
+    }
+
+    [Fact]
+    public void PolicyCompressThatIsNoBoolean_ReportedWithItsKey()
+    {
+        var problem = Assert.Single(Problems(
+            ("Edge:Distributions:E1:Origin", "http://127.0.0.1:9"),
+            ("Edge:Distributions:E1:Domains:0", "a.test"),
+            ("Edge:CachePolicies:Shop:Compress", "maybe")));
+        Assert.Contains("Edge:CachePolicies:Shop:Compress", problem);
+    }
 }

@@ -92,4 +92,69 @@ public sealed class EdgeOptionsValidatorTests
         options.Distributions["E1"].OriginTimeout = TimeSpan.Zero;
         Assert.Equal(3, EdgeOptionsValidator.Check(options).Count);
     }
+
+    [Fact]
+    public void UnknownCachePolicy_NamesTheBehaviorsKey()
+    {
+        var options = Valid();
+        options.Distributions["E1"].Behaviors.Add(new CacheBehaviorOptions { PathPattern = "/api/*", CachePolicy = "Nope" });
+        Assert.StartsWith("Edge:Distributions:E1:Behaviors:0:CachePolicy: no cache policy is named 'Nope'", SingleError(options));
+
+        options = Valid();
+        options.Distributions["E1"].CachePolicy = "Missing";
+        Assert.StartsWith("Edge:Distributions:E1:CachePolicy:", SingleError(options));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/a b/*")]
+    public void BadPathPattern_NamesTheKey(string pattern)
+    {
+        var options = Valid();
+        options.Distributions["E1"].Behaviors.Add(new CacheBehaviorOptions { PathPattern = pattern, CachePolicy = "CachingDisabled" });
+        Assert.StartsWith("Edge:Distributions:E1:Behaviors:0:PathPattern:", SingleError(options));
+    }
+
+    [Fact]
+    public void ConfiguredPolicy_IsUsable_AndItsMistakesNamed()
+    {
+        var options = Valid();
+        options.CachePolicies["Shop"] = new CachePolicyOptions
+        {
+            QueryStrings = new KeyItemsOptions { Behavior = "AllExcept", Items = ["utm_source"] },
+            Headers = ["Accept-Language"],
+            Cookies = new KeyItemsOptions { Behavior = "Allow", Items = ["session"] },
+        };
+        options.Distributions["E1"].CachePolicy = "shop";
+        Assert.Empty(EdgeOptionsValidator.Check(options));
+
+        options.CachePolicies["Shop"].QueryStrings!.Behavior = "Some";
+        Assert.StartsWith("Edge:CachePolicies:Shop:QueryStrings:Behavior: 'Some' is not one of", SingleError(options));
+
+        options.CachePolicies["Shop"].QueryStrings = new KeyItemsOptions { Behavior = "Allow" };
+        Assert.StartsWith("Edge:CachePolicies:Shop:QueryStrings:Items:", SingleError(options));
+
+        options.CachePolicies["Shop"].QueryStrings = null;
+        options.CachePolicies["Shop"].Cookies = new KeyItemsOptions { Behavior = "None", Items = ["session"] };
+        Assert.StartsWith("Edge:CachePolicies:Shop:Cookies:Items:", SingleError(options));
+
+        options.CachePolicies["Shop"].Cookies = null;
+        options.CachePolicies["Shop"].Headers = ["Cookie"];
+        Assert.StartsWith("Edge:CachePolicies:Shop:Headers:0: 'Cookie' cannot be in a cache key", SingleError(options));
+
+        options.CachePolicies["Shop"].Headers = ["bad header"];
+        Assert.StartsWith("Edge:CachePolicies:Shop:Headers:0:", SingleError(options));
+
+        options.CachePolicies["Shop"].Headers = null;
+        options.CachePolicies["Shop"].Ttl = new TtlOptions { Min = TimeSpan.FromHours(2), Max = TimeSpan.FromHours(1), Default = TimeSpan.FromHours(1) };
+        Assert.StartsWith("Edge:CachePolicies:Shop:Ttl:Min:", SingleError(options));
+    }
+
+    [Fact]
+    public void BuiltInPolicy_CannotBeRedefined()
+    {
+        var options = Valid();
+        options.CachePolicies["CachingDisabled"] = new CachePolicyOptions();
+        Assert.StartsWith("Edge:CachePolicies:CachingDisabled: 'CachingDisabled' is a built-in cache policy", SingleError(options));
+    }
 }

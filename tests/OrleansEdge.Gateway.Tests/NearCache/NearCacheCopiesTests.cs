@@ -236,4 +236,26 @@ public sealed class NearCacheCopiesTests
         Assert.False(Has(copies, "/cold/0"));
     }
 
+
+    [Fact]
+    public void PathNotice_DropsEveryVariantOfItsUrl()
+    {
+        var copies = Registered();
+        string[] variants = [Scope + "/v", Scope + "/v accept-encoding:gzip", Scope + "/v accept-encoding:br\ncookie:session=1"];
+        foreach (var key in variants)
+        {
+            copies.Admit(key, Scope, Header, Response(), _clock.GetTimestamp());
+        }
+
+        copies.Admit(Scope + "/v2 accept-encoding:gzip", Scope, Header, Response(), _clock.GetTimestamp());
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(3, copies.Apply(Notice(InvalidationItemKind.Path, "/v")));
+        Assert.All(variants, key => Assert.False(copies.TryGet(key, _clock.GetUtcNow(), out _)));
+        Assert.True(copies.TryGet(Scope + "/v2 accept-encoding:gzip", _clock.GetUtcNow(), out _));
+
+        // A variant fetched before the notice, for a lookup that began after it, is refused, as any copy is.
+        Assert.False(copies.Admit(Scope + "/v accept-encoding:gzip", Scope, Header, Response(fetchedAgo: TimeSpan.FromSeconds(1)), _clock.GetTimestamp()));
+        Assert.False(copies.TryGet(Scope + "/v accept-encoding:gzip", _clock.GetUtcNow(), out _));
+    }
 }

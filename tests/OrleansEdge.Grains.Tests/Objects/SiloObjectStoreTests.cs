@@ -299,4 +299,27 @@ public sealed class SiloObjectStoreTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
         Assert.False(_index.Find(key).Passing);
     }
+
+    [Fact]
+    public void PathNotice_ReachesEveryVariantOfItsUrl_AndNoOtherUrl()
+    {
+        var plain = EdgeKeys.Object(Scope, "/v/1");
+        var gzip = EdgeKeys.VariantObject(Scope, "/v/1", "accept-encoding:gzip");
+        var french = EdgeKeys.VariantObject(Scope, "/v/1", "accept-encoding:br\naccept-language:fr");
+        var withQuery = EdgeKeys.VariantObject(Scope, "/v/1?x=1", "accept-encoding:gzip");
+        foreach (var key in new[] { plain, gzip, french, withQuery })
+        {
+            Cache(key);
+        }
+
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(3, _index.Apply(Notice(InvalidationItemKind.Path, "/v/1")).Invalidated);
+        Assert.False(Held(plain) || Held(gzip) || Held(french));
+        Assert.True(Held(withQuery));
+
+        // And a variant cached again afterwards is found again.
+        Cache(gzip);
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(1, _index.Apply(Notice(InvalidationItemKind.Path, "/v/1")).Invalidated);
+    }
 }
