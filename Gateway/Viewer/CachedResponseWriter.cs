@@ -46,11 +46,33 @@ internal static class CachedResponseWriter
             return Task.CompletedTask;
         }
 
-        response.ContentLength = cached.Body.Length;
-        return HttpMethods.IsHead(context.Request.Method) || cached.Body.Length == 0
+        if (cached.Status == StatusCodes.Status200OK)
+        {
+            headers.AcceptRanges = BytesUnit;
+        }
+
+        var answer = ByteRanges.Evaluate(context.Request.Headers, cached, out var start, out var length);
+        if (answer == RangeAnswer.Unsatisfiable)
+        {
+            response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+            headers.ContentRange = $"bytes */{cached.Body.Length}";
+            response.ContentLength = 0;
+            return Task.CompletedTask;
+        }
+
+        if (answer == RangeAnswer.Partial)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            headers.ContentRange = $"bytes {start}-{start + length - 1}/{cached.Body.Length}";
+        }
+
+        response.ContentLength = length;
+        return HttpMethods.IsHead(context.Request.Method) || length == 0
             ? Task.CompletedTask
-            : response.Body.WriteAsync(cached.Body, 0, cached.Body.Length, context.RequestAborted);
+            : response.Body.WriteAsync(cached.Body, (int)start, (int)length, context.RequestAborted);
     }
+
+    private const string BytesUnit = "bytes";
 
     // Ages under an hour are written from strings made once, so a hit allocates nothing for its Age header.
     private static readonly string?[] AgeTexts = new string?[3600];

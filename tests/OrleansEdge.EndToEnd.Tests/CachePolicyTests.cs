@@ -252,6 +252,39 @@ public sealed class CachePolicyTests(GatewayFixture edge)
         gzip.Dispose();
     }
 
+    [Fact]
+    public async Task RangeRequests_AreAnsweredFromTheCopy_TheMissFillingTheWholeObjectOnce()
+    {
+        var target = Unique("/video") + "?size=50000&etag=v1";
+        var (miss, first) = await GetAsync(target, "e1.test", ("Range", "bytes=0-99"));
+        Assert.Equal("Miss from orleansedge", miss);
+        Assert.Equal(HttpStatusCode.PartialContent, first.StatusCode);
+        Assert.Equal("bytes 0-99/50000", Header(first, "Content-Range"));
+        Assert.Equal(100, (await first.Content.ReadAsByteArrayAsync()).Length);
+        first.Dispose();
+
+        var (hit, seek) = await GetAsync(target, "e1.test", ("Range", "bytes=49000-"));
+        Assert.Equal("Hit from orleansedge", hit);
+        Assert.Equal(HttpStatusCode.PartialContent, seek.StatusCode);
+        Assert.Equal("bytes 49000-49999/50000", Header(seek, "Content-Range"));
+        Assert.Equal(1000, seek.Content.Headers.ContentLength);
+        seek.Dispose();
+
+        var (_, beyond) = await GetAsync(target, "e1.test", ("Range", "bytes=60000-"));
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, beyond.StatusCode);
+        Assert.Equal("bytes */50000", Header(beyond, "Content-Range"));
+        beyond.Dispose();
+
+        // The copy changed since the player's first request: it gets the whole new body.
+        var (_, changed) = await GetAsync(target, "e1.test", ("Range", "bytes=0-9"), ("If-Range", "\"v0\""));
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal("bytes", Header(changed, "Accept-Ranges"));
+        Assert.Equal(50000, (await changed.Content.ReadAsByteArrayAsync()).Length);
+        changed.Dispose();
+
+        Assert.Equal(1, edge.Origin.Requests(target));
+    }
+
     private static string Decode(string coding, byte[] body)
     {
         using var output = new MemoryStream();
