@@ -26,6 +26,15 @@ public sealed class EdgeOptions
     public DemoOptions Demo { get; set; } = new();
 
     public NearCacheOptions NearCache { get; set; } = new();
+
+    public AccessLogOptions AccessLog { get; set; } = new();
+}
+
+/// <summary>A log line per viewer request: method, host, target, status, X-Cache result, bytes, duration, distribution.</summary>
+public sealed class AccessLogOptions
+{
+    /// <summary>Off by default: at tens of thousands of hits a second, a line each is the operator's choice.</summary>
+    public bool Enabled { get; set; }
 }
 
 /// <summary>The copies each gateway keeps in its own memory and serves without a grain call.</summary>

@@ -30,6 +30,7 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EdgeMetrics>();
         services.AddSingleton<OriginPassThrough>();
+        services.AddSingleton<AccessLog>();
         services.AddSingleton<InvalidationService>();
         services.AddSingleton(sp => new NearCacheCopies(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));

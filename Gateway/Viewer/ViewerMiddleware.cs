@@ -20,6 +20,7 @@ internal sealed partial class ViewerMiddleware(
     NearCacheCopies copies,
     OriginPassThrough passThrough,
     EdgeMetrics metrics,
+    AccessLog accessLog,
     TimeProvider time,
     ILogger<ViewerMiddleware> logger,
     int viewerPort)
@@ -35,14 +36,14 @@ internal sealed partial class ViewerMiddleware(
         var route = routes.Current.Match(HostName(context.Request.Headers.Host.ToString()));
         if (route is null)
         {
-            metrics.RecordRequest("", "error", started);
+            Served(context, "", "error", started);
             return EdgeErrors.WriteAsync(context, StatusCodes.Status404NotFound, "404 Not Found: no distribution serves this host.");
         }
 
         if (!IsForwardedMethod(context.Request.Method))
         {
             // CONNECT would make the edge a tunnel and TRACE would echo viewers' credentials back: neither reaches an origin.
-            metrics.RecordRequest(route.Distribution.Id, "error", started);
+            Served(context, route.Distribution.Id, "error", started);
             return EdgeErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed,
                 "405 Method Not Allowed: the edge forwards GET, HEAD, OPTIONS, PUT, POST, PATCH and DELETE.", allow: ForwardedMethods);
         }
@@ -73,20 +74,30 @@ internal sealed partial class ViewerMiddleware(
             var written = CachedResponseWriter.WriteAsync(context, copy, CacheStatus.Hit, withAge: true, route.Distribution, now);
             if (written.IsCompletedSuccessfully)
             {
-                metrics.RecordRequest(route.Distribution.Id, "hit", started);
+                Served(context, route.Distribution.Id, "hit", started);
                 return Task.CompletedTask;
             }
 
-            return AwaitHitAsync(written, route.Distribution.Id, started);
+            return AwaitHitAsync(context, written, route.Distribution.Id, started);
         }
 
         return LookupAsync(context, route, behavior, key.ToString(), sent, started);
     }
 
-    private async Task AwaitHitAsync(Task written, string distribution, long started)
+    private async Task AwaitHitAsync(HttpContext context, Task written, string distribution, long started)
     {
         await written;
-        metrics.RecordRequest(distribution, "hit", started);
+        Served(context, distribution, "hit", started);
+    }
+
+    /// <summary>Counts a viewer request once it is answered, and writes its access-log line when that is on.</summary>
+    private void Served(HttpContext context, string distribution, string result, long started)
+    {
+        metrics.RecordRequest(distribution, result, started);
+        if (routes.Current.Options.AccessLog.Enabled)
+        {
+            accessLog.Write(context, distribution, result, started);
+        }
     }
 
     /// <param name="sent">The target as the viewer sent it: what a pass forwards.</param>
@@ -129,15 +140,15 @@ internal sealed partial class ViewerMiddleware(
         {
             case LookupOutcome.Hit:
                 await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.Hit, withAge: true, distribution, now);
-                metrics.RecordRequest(distribution.Id, "hit", started);
+                Served(context, distribution.Id, "hit", started);
                 break;
             case LookupOutcome.RefreshHit:
                 await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.RefreshHit, withAge: true, distribution, now);
-                metrics.RecordRequest(distribution.Id, "refresh_hit", started);
+                Served(context, distribution.Id, "refresh_hit", started);
                 break;
             case LookupOutcome.Miss:
                 await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.Miss, withAge: false, distribution, now);
-                metrics.RecordRequest(distribution.Id, "miss", started);
+                Served(context, distribution.Id, "miss", started);
                 break;
             case LookupOutcome.Pass:
                 await PassAsync(context, distribution, sent, started);
@@ -153,7 +164,7 @@ internal sealed partial class ViewerMiddleware(
                     await EdgeErrors.WriteAsync(context, lookup.ErrorStatus, $"{lookup.ErrorStatus} {ReasonPhrase(lookup.ErrorStatus)}: {lookup.ErrorMessage}");
                 }
 
-                metrics.RecordRequest(distribution.Id, "error", started);
+                Served(context, distribution.Id, "error", started);
                 break;
         }
     }
@@ -162,7 +173,7 @@ internal sealed partial class ViewerMiddleware(
     {
         await passThrough.ForwardAsync(context, distribution, target);
         metrics.RecordBytes(distribution.Id, fromCache: false, context.Response.ContentLength ?? 0);
-        metrics.RecordRequest(distribution.Id, context.Response.StatusCode >= 500 ? "error" : "pass", started);
+        Served(context, distribution.Id, context.Response.StatusCode >= 500 ? "error" : "pass", started);
     }
 
     /// <summary>The methods CloudFront forwards to an origin; any other is refused at the edge.</summary>

@@ -49,6 +49,7 @@ public class GatewayFixture : IAsyncLifetime
             $"--Edge:Cluster:SiloPort={FreePort.Next()}",
             $"--Edge:Cluster:GatewayPort={FreePort.Next()}",
             $"--Edge:PurgeToken={PurgeToken}",
+            "--Edge:AccessLog:Enabled=true",
             $"--Edge:Distributions:E1TEST:Origin={Origin.BaseUrl}",
             "--Edge:Distributions:E1TEST:Domains:0=e1.test",
             "--Edge:Distributions:E1TEST:Tenants:tenant1:Domains:0=tenant1.test",

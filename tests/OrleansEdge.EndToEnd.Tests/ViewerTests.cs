@@ -181,4 +181,29 @@ public sealed class ViewerTests(GatewayFixture edge)
         Assert.False(response.Headers.Contains("Keep-Alive"));
         Assert.False(response.Headers.TransferEncodingChunked == true && response.Content.Headers.ContentLength is not null);
     }
+
+    [Fact]
+    public async Task AccessLog_OneLinePerViewerRequest_WithResultBytesAndDistribution()
+    {
+        var target = Unique("/logged") + "?size=321";
+        using (await edge.GetAsync(target))
+        {
+        }
+
+        using (await edge.GetAsync(target))
+        {
+        }
+
+        string[] Lines() => edge.GatewayOutput.Split('\n').Where(l => l.Contains(target, StringComparison.Ordinal)).ToArray();
+        for (var i = 0; i < 100 && Lines().Length < 2; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        var lines = Lines();
+        Assert.Equal(2, lines.Length);
+        Assert.Contains($"GET e1.test {target} 200 miss 321 ", lines[0]);
+        Assert.EndsWith(" E1TEST", lines[0].TrimEnd());
+        Assert.Contains($"GET e1.test {target} 200 hit 321 ", lines[1]);
+    }
 }
