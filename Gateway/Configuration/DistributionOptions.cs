@@ -22,6 +22,12 @@ public sealed class DistributionOptions
     /// <summary>Tenants by id; each has its own domains and never shares cache entries.</summary>
     public Dictionary<string, TenantOptions> Tenants { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Custom error responses by status (400–599), as CloudFront's: a page of this distribution served instead of the
+    /// error (the edge's own 502 and 504 included), under another status if wanted, and how long the error is cached.
+    /// </summary>
+    public Dictionary<string, ErrorResponseOptions> ErrorResponses { get; set; } = [];
+
     /// <summary>Largest body stored, in bytes; larger responses stream through uncached. Default 16 MiB.</summary>
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
@@ -55,6 +61,19 @@ public sealed class TtlOptions
 
     /// <summary>Lifetime of a cacheable error status (404, 410 …) without its own. Default 10 s.</summary>
     public TimeSpan Error { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>One custom error response (<c>ErrorResponses:{status}</c>).</summary>
+public sealed class ErrorResponseOptions
+{
+    /// <summary>A path of the distribution (such as <c>/errors/404.html</c>), fetched and cached like any object, whose body is served.</summary>
+    public string? ResponsePagePath { get; set; }
+
+    /// <summary>The status the viewer gets with the page; default the error's own (a single-page app may want 200).</summary>
+    public int? ResponseCode { get; set; }
+
+    /// <summary>How long the origin's error is cached when it gives no lifetime itself (CloudFront's ErrorCachingMinTTL); default <c>Ttl:Error</c>.</summary>
+    public TimeSpan? Ttl { get; set; }
 }
 
 public sealed class TenantOptions

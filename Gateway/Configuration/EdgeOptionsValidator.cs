@@ -174,6 +174,31 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
         }
 
         CheckTtl(key, distribution.Ttl, errors);
+        foreach (var (status, error) in distribution.ErrorResponses)
+        {
+            var errorKey = $"{key}:ErrorResponses:{status}";
+            if (!int.TryParse(status, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) || code is < 400 or > 599)
+            {
+                errors.Add($"{errorKey}: '{status}' is not an error status (400 to 599).");
+            }
+
+            if (error.ResponsePagePath is { } page && (!page.StartsWith('/') || page.Contains('*') || page.Any(static c => c <= ' ')))
+            {
+                errors.Add($"{errorKey}:ResponsePagePath: '{page}' is not a path of the distribution (such as /errors/404.html).");
+            }
+
+            if (error.ResponseCode is { } responseCode && (responseCode is < 200 or > 599 || error.ResponsePagePath is null))
+            {
+                errors.Add(error.ResponsePagePath is null
+                    ? $"{errorKey}:ResponseCode: a response code needs a ResponsePagePath to serve with it."
+                    : $"{errorKey}:ResponseCode: {responseCode} is not a status from 200 to 599.");
+            }
+
+            if (error.Ttl < TimeSpan.Zero)
+            {
+                errors.Add($"{errorKey}:Ttl: must not be negative.");
+            }
+        }
 
         if (distribution.MaxBodyBytes < 0)
         {

@@ -12,6 +12,14 @@ internal sealed class Distribution
         TagHeader = options.CacheTags.Enabled ? options.CacheTags.Header : null;
         StripTagHeader = options.CacheTags.Enabled && options.CacheTags.StripFromResponse;
         Tenants = new HashSet<string>(options.Tenants.Keys, StringComparer.OrdinalIgnoreCase);
+        ErrorPages = options.ErrorResponses
+            .Where(static e => e.Value.ResponsePagePath is { Length: > 0 })
+            .ToDictionary(static e => int.Parse(e.Key, System.Globalization.CultureInfo.InvariantCulture),
+                static e => new ErrorPage(Grains.Interfaces.Keys.RequestTargets.Normalize(e.Value.ResponsePagePath!), e.Value.ResponseCode));
+        var errorTtls = options.ErrorResponses
+            .Where(static e => e.Value.Ttl is not null)
+            .Select(static e => new StatusTtl(int.Parse(e.Key, System.Globalization.CultureInfo.InvariantCulture), e.Value.Ttl!.Value))
+            .ToArray();
         DefaultBehavior = Behavior("*", options.CachePolicy);
         Behaviors = [.. options.Behaviors.Select(b => Behavior(PathPatterns.Rooted(b.PathPattern), b.CachePolicy))];
 
@@ -26,6 +34,7 @@ internal sealed class Distribution
                 DefaultTtl = policy.Ttl.Default,
                 MaxTtl = policy.Ttl.Max,
                 ErrorTtl = policy.Ttl.Error,
+                ErrorTtls = errorTtls,
                 MaxBodyBytes = options.MaxBodyBytes,
                 ConnectTimeout = options.OriginConnectTimeout,
                 ResponseTimeout = options.OriginTimeout,
@@ -68,6 +77,16 @@ internal sealed class Distribution
         return DefaultBehavior;
     }
 
+    /// <summary>Custom error pages by the status they replace.</summary>
+    private Dictionary<int, ErrorPage> ErrorPages { get; }
+
+    /// <summary>The page that replaces an answer of <paramref name="status"/>, if one is configured. Costs a 2xx nothing.</summary>
+    public ErrorPage? ErrorPageFor(int status) =>
+        status >= 400 && ErrorPages.Count > 0 && ErrorPages.TryGetValue(status, out var page) ? page : null;
+
     /// <summary>The tenant id as configured, or null when the distribution has no such tenant.</summary>
     public string? FindTenant(string tenant) => Tenants.TryGetValue(tenant, out var actual) ? actual : null;
 }
+
+/// <summary>A custom error response: the page served (a normal target of the distribution) and the status it is served with.</summary>
+internal sealed record ErrorPage(string Target, int? ResponseCode);

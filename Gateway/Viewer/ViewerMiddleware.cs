@@ -70,6 +70,11 @@ internal sealed partial class ViewerMiddleware(
         var now = time.GetUtcNow();
         if (copies.TryGet(key, now, out var copy))
         {
+            if (route.Distribution.ErrorPageFor(copy.Status) is not null)
+            {
+                return RespondAsync(context, route, copy, CacheStatus.Hit, withAge: true, "hit", started);
+            }
+
             metrics.RecordBytes(route.Distribution.Id, fromCache: true, HttpMethods.IsHead(context.Request.Method) ? 0 : copy.Body.Length);
             var written = CachedResponseWriter.WriteAsync(context, copy, CacheStatus.Hit, withAge: true, route.Distribution, now);
             if (written.IsCompletedSuccessfully)
@@ -139,16 +144,13 @@ internal sealed partial class ViewerMiddleware(
         switch (lookup.Outcome)
         {
             case LookupOutcome.Hit:
-                await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.Hit, withAge: true, distribution, now);
-                Served(context, distribution.Id, "hit", started);
+                await RespondAsync(context, route, lookup.Response!, CacheStatus.Hit, withAge: true, "hit", started);
                 break;
             case LookupOutcome.RefreshHit:
-                await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.RefreshHit, withAge: true, distribution, now);
-                Served(context, distribution.Id, "refresh_hit", started);
+                await RespondAsync(context, route, lookup.Response!, CacheStatus.RefreshHit, withAge: true, "refresh_hit", started);
                 break;
             case LookupOutcome.Miss:
-                await CachedResponseWriter.WriteAsync(context, lookup.Response!, CacheStatus.Miss, withAge: false, distribution, now);
-                Served(context, distribution.Id, "miss", started);
+                await RespondAsync(context, route, lookup.Response!, CacheStatus.Miss, withAge: false, "miss", started);
                 break;
             case LookupOutcome.Pass:
                 await PassAsync(context, distribution, sent, started);
@@ -157,16 +159,68 @@ internal sealed partial class ViewerMiddleware(
                 if (lookup.Response is { } response)
                 {
                     // The origin's own 5xx, or a stale copy it allowed with stale-if-error.
-                    await CachedResponseWriter.WriteAsync(context, response, CacheStatus.Error, withAge: true, distribution, now);
+                    await RespondAsync(context, route, response, CacheStatus.Error, withAge: true, "error", started);
+                }
+                else if (distribution.ErrorPageFor(lookup.ErrorStatus) is { } errorPage && await ErrorPageAsync(context, route, errorPage) is { } page)
+                {
+                    await CachedResponseWriter.WriteAsync(context, page with { Status = errorPage.ResponseCode ?? lookup.ErrorStatus }, CacheStatus.Error, withAge: false, distribution, now);
+                    Served(context, distribution.Id, "error", started);
                 }
                 else
                 {
                     await EdgeErrors.WriteAsync(context, lookup.ErrorStatus, $"{lookup.ErrorStatus} {ReasonPhrase(lookup.ErrorStatus)}: {lookup.ErrorMessage}");
+                    Served(context, distribution.Id, "error", started);
                 }
 
-                Served(context, distribution.Id, "error", started);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Writes an answer from the cache or the origin, replaced by the distribution's custom error page for its status
+    /// when one is configured and can be had (SPEC §3a); otherwise the answer itself.
+    /// </summary>
+    private async Task RespondAsync(HttpContext context, ViewerRoute route, CachedResponse response, string xCache, bool withAge, string result, long started)
+    {
+        if (route.Distribution.ErrorPageFor(response.Status) is { } errorPage && await ErrorPageAsync(context, route, errorPage) is { } page)
+        {
+            response = page with { Status = errorPage.ResponseCode ?? response.Status };
+        }
+
+        await CachedResponseWriter.WriteAsync(context, response, xCache, withAge, route.Distribution, time.GetUtcNow());
+        Served(context, route.Distribution.Id, result, started);
+    }
+
+    /// <summary>
+    /// The custom error page, fetched and cached as any object of the distribution (so a purge reaches it), or null
+    /// when it cannot be had as a 2xx: then the error itself is served.
+    /// </summary>
+    private async Task<CachedResponse?> ErrorPageAsync(HttpContext context, ViewerRoute route, ErrorPage errorPage)
+    {
+        var key = EdgeKeys.Object(route.Scope, errorPage.Target);
+        if (copies.TryGet(key, time.GetUtcNow(), out var held))
+        {
+            return Usable(held);
+        }
+
+        var query = errorPage.Target.IndexOf('?');
+        var profile = route.Distribution.BehaviorFor(query < 0 ? errorPage.Target : errorPage.Target.AsSpan(0, query)).Profile;
+        var lookupStarted = time.GetTimestamp();
+        try
+        {
+            var lookup = await grains.GetGrain<ICachedObjectGrain>(key).LookupAsync(profile, profile.ResponseTimeout + ObjectLookups.CallGrace, time);
+            return lookup.Response is { } page && lookup.Outcome is LookupOutcome.Hit or LookupOutcome.Miss or LookupOutcome.RefreshHit
+                && copies.Admit(key, route.Scope, route.Distribution.TagHeader, page, lookupStarted)
+                ? Usable(page)
+                : null;
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogLookupFailed(logger, exception, route.Distribution.Id);
+            return null;
+        }
+
+        static CachedResponse? Usable(CachedResponse page) => page.Status is >= 200 and < 300 ? page : null;
     }
 
     private async Task PassAsync(HttpContext context, Distribution distribution, string target, long started)

@@ -47,8 +47,29 @@ public sealed record OriginProfile
     /// <summary>Whether the edge compresses compressible responses for viewers that accept it.</summary>
     [Id(11)] public bool Compress { get; init; } = true;
 
+    /// <summary>Per-status lifetimes of cacheable errors without their own, replacing <see cref="ErrorTtl"/> (a distribution's ErrorResponses).</summary>
+    [Id(12)] public StatusTtl[] ErrorTtls { get; init; } = [];
+
+    /// <summary>The lifetime of a cacheable error of <paramref name="status"/> that carries none of its own.</summary>
+    public TimeSpan ErrorTtlFor(int status)
+    {
+        foreach (var each in ErrorTtls)
+        {
+            if (each.Status == status)
+            {
+                return each.Ttl;
+            }
+        }
+
+        return ErrorTtl;
+    }
+
     public const string AcceptEncoding = "accept-encoding";
 
     /// <summary>16 KiB, the limit Fastly and Cloudflare put on their own tag headers.</summary>
     public const int DefaultMaxTagHeaderBytes = 16 * 1024;
 }
+
+/// <summary>How long an error of one status is cached when the origin gives it no lifetime.</summary>
+[GenerateSerializer, Immutable, Alias("edge.status-ttl")]
+public readonly record struct StatusTtl([property: Id(0)] int Status, [property: Id(1)] TimeSpan Ttl);

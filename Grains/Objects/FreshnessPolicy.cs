@@ -29,7 +29,7 @@ public static class FreshnessPolicy
         }
 
         var explicitTtl = cacheControl?.SharedMaxAge ?? cacheControl?.MaxAge ?? FromExpires(headers, now);
-        var ttl = explicitTtl ?? (status >= 400 ? profile.ErrorTtl : profile.DefaultTtl);
+        var ttl = explicitTtl ?? (status >= 400 ? profile.ErrorTtlFor(status) : profile.DefaultTtl);
         if (cacheControl is { NoCache: true } && cacheControl.NoCacheHeaders.Count == 0)
         {
             ttl = TimeSpan.Zero;

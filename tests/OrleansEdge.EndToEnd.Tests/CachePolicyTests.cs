@@ -285,6 +285,52 @@ public sealed class CachePolicyTests(GatewayFixture edge)
         Assert.Equal(1, edge.Origin.Requests(target));
     }
 
+    [Fact]
+    public async Task CustomErrorPage_ReplacesTheErrorBody_AndIsCachedAndPurgedAsAnyObject()
+    {
+        var missing = Unique("/gone") + "?status=404";
+        var (first, response) = await GetAsync(missing, "shop.test");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("Miss from orleansedge", first);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("GET /errors/not-found?tags=error-page #", page);
+        response.Dispose();
+
+        // The 404 is cached for the policy's error TTL, the page as an object of its own: neither reaches the origin again.
+        var (second, again) = await GetAsync(missing, "shop.test");
+        Assert.Equal("Hit from orleansedge", second);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal(page, await again.Content.ReadAsStringAsync());
+        again.Dispose();
+        Assert.Equal(1, edge.Origin.Requests(missing));
+
+        // A purge of the page reaches it like any object.
+        await PurgeAsync("{\"tags\":[\"error-page\"]}", "E7SHOP");
+        var (_, afterPurge) = await GetAsync(missing, "shop.test");
+        Assert.NotEqual(page, await afterPurge.Content.ReadAsStringAsync());
+        afterPurge.Dispose();
+    }
+
+    [Fact]
+    public async Task CustomErrorPage_WithAResponseCode_ServesASinglePageApp()
+    {
+        var route = Unique("/app/orders") + "?status=403";
+        var (_, response) = await GetAsync(route, "shop.test");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("GET /spa/index.html #", await response.Content.ReadAsStringAsync());
+        response.Dispose();
+    }
+
+    [Fact]
+    public async Task EdgesOwn504_IsReplacedByTheCustomPage_AndStays504()
+    {
+        var (xCache, response) = await GetAsync(Unique("/slow") + "?delay=4000", "timeout.test");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("Error from orleansedge", xCache);
+        Assert.StartsWith("GET /sorry.html #", await response.Content.ReadAsStringAsync());
+        response.Dispose();
+    }
+
     private static string Decode(string coding, byte[] body)
     {
         using var output = new MemoryStream();

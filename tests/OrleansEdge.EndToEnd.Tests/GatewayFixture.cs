@@ -83,6 +83,14 @@ public class GatewayFixture : IAsyncLifetime
             "--Edge:Distributions:E7SHOP:Behaviors:0:CachePolicy=CachingDisabled",
             "--Edge:Distributions:E7SHOP:Behaviors:1:PathPattern=static/*",
             "--Edge:Distributions:E7SHOP:Behaviors:1:CachePolicy=CachingOptimized",
+            "--Edge:Distributions:E7SHOP:ErrorResponses:404:ResponsePagePath=/errors/not-found?tags=error-page",
+            "--Edge:Distributions:E7SHOP:ErrorResponses:404:Ttl=00:05:00",
+            "--Edge:Distributions:E7SHOP:ErrorResponses:403:ResponsePagePath=/spa/index.html",
+            "--Edge:Distributions:E7SHOP:ErrorResponses:403:ResponseCode=200",
+            $"--Edge:Distributions:E8TIMEOUT:Origin={Origin.BaseUrl}",
+            "--Edge:Distributions:E8TIMEOUT:Domains:0=timeout.test",
+            "--Edge:Distributions:E8TIMEOUT:OriginTimeout=00:00:01",
+            "--Edge:Distributions:E8TIMEOUT:ErrorResponses:504:ResponsePagePath=/sorry.html",
             .. ExtraArguments,
         ]);
         await _gateway.WaitReadyAsync($"{Control}/readyz");

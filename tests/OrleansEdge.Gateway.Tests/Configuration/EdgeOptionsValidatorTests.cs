@@ -157,4 +157,19 @@ public sealed class EdgeOptionsValidatorTests
         options.CachePolicies["CachingDisabled"] = new CachePolicyOptions();
         Assert.StartsWith("Edge:CachePolicies:CachingDisabled: 'CachingDisabled' is a built-in cache policy", SingleError(options));
     }
+
+    [Theory]
+    [InlineData("200", "/e.html", null, "is not an error status")]
+    [InlineData("abc", "/e.html", null, "is not an error status")]
+    [InlineData("404", "e.html", null, "ResponsePagePath:")]
+    [InlineData("404", "/e.html", 99, "ResponseCode:")]
+    [InlineData("404", null, 200, "needs a ResponsePagePath")]
+    public void BadErrorResponse_NamesTheKey(string status, string? page, int? code, string expected)
+    {
+        var options = Valid();
+        options.Distributions["E1"].ErrorResponses[status] = new ErrorResponseOptions { ResponsePagePath = page, ResponseCode = code };
+        var error = SingleError(options);
+        Assert.StartsWith($"Edge:Distributions:E1:ErrorResponses:{status}", error);
+        Assert.Contains(expected, error);
+    }
 }
