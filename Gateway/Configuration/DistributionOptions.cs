@@ -11,6 +11,12 @@ public sealed class DistributionOptions
 
     public CacheTagOptions CacheTags { get; set; } = new();
 
+    /// <summary>
+    /// As CloudFront's: <c>allow-all</c> (default), <c>redirect-to-https</c> (<c>301</c> to the https URL) or
+    /// <c>https-only</c> (<c>403</c> over http). The last two need an https viewer endpoint.
+    /// </summary>
+    public string ViewerProtocolPolicy { get; set; } = ViewerProtocolPolicies.AllowAll;
+
     public TtlOptions Ttl { get; set; } = new();
 
     /// <summary>The default behavior's cache policy, for requests no path-pattern behavior matches. Default <c>Default</c>.</summary>
@@ -79,4 +85,14 @@ public sealed class ErrorResponseOptions
 public sealed class TenantOptions
 {
     public List<string> Domains { get; set; } = [];
+}
+
+/// <summary>The values of <see cref="DistributionOptions.ViewerProtocolPolicy"/>, spelled as CloudFront spells them.</summary>
+public static class ViewerProtocolPolicies
+{
+    public const string AllowAll = "allow-all";
+    public const string RedirectToHttps = "redirect-to-https";
+    public const string HttpsOnly = "https-only";
+
+    public static readonly string[] All = [AllowAll, RedirectToHttps, HttpsOnly];
 }

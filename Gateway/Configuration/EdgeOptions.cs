@@ -46,11 +46,24 @@ public sealed class NearCacheOptions
 
 public sealed class ListenOptions
 {
-    /// <summary>Viewer traffic. Default <c>http://127.0.0.1:8080</c>.</summary>
+    /// <summary>Viewer traffic: one URL or several separated by <c>;</c>, http or https. Default <c>http://127.0.0.1:8080</c>.</summary>
     public string Viewer { get; set; } = "http://127.0.0.1:8080";
 
-    /// <summary>Invalidation API, purge, metrics and health. Default <c>http://127.0.0.1:8081</c>.</summary>
+    /// <summary>Invalidation API, purge, metrics and health, as <see cref="Viewer"/>. Default <c>http://127.0.0.1:8081</c>.</summary>
     public string Control { get; set; } = "http://127.0.0.1:8081";
+
+    /// <summary>The certificate of every https endpoint, read again when its files change.</summary>
+    public CertificateOptions Certificate { get; set; } = new();
+}
+
+/// <summary>A TLS certificate: a PEM file with its key (<c>KeyPath</c>, or in the same file), or a PFX file with its <c>Password</c>.</summary>
+public sealed class CertificateOptions
+{
+    public string? Path { get; set; }
+
+    public string? KeyPath { get; set; }
+
+    public string? Password { get; set; }
 }
 
 public sealed class InvalidationOptions

@@ -47,12 +47,13 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
 
         var viewer = CheckListen("Edge:Listen:Viewer", options.Listen.Viewer, errors);
         var control = CheckListen("Edge:Listen:Control", options.Listen.Control, errors);
-        if (viewer is not null && control is not null && viewer.Port == control.Port && viewer.Address.Equals(control.Address))
+        if (viewer is not null && control is not null
+            && viewer.Any(v => control.Any(c => c.Port == v.Port && (c.EndPoint.Address.Equals(v.EndPoint.Address) || IsAny(c) || IsAny(v)))))
         {
             errors.Add("Edge:Listen:Control: the control plane needs its own port, apart from Edge:Listen:Viewer.");
         }
 
-        if (control is not null && !IPAddress.IsLoopback(control.Address))
+        if (control is not null && !control.All(static c => IPAddress.IsLoopback(c.EndPoint.Address)))
         {
             if (options.Credentials.Count == 0)
             {
@@ -62,6 +63,25 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             if (string.IsNullOrEmpty(options.PurgeToken))
             {
                 errors.Add("Edge:PurgeToken: the control plane listens beyond loopback, so a purge token is required.");
+            }
+        }
+
+        if ((viewer ?? []).Concat(control ?? []).Any(static e => e.Https) && Hosting.ServerCertificate.Problem(options.Listen.Certificate) is { } certificateProblem)
+        {
+            errors.Add(certificateProblem);
+        }
+
+        var viewerHttps = viewer?.Any(static v => v.Https) == true;
+        foreach (var (id, distribution) in options.Distributions)
+        {
+            var policyKey = $"Edge:Distributions:{id}:ViewerProtocolPolicy";
+            if (!ViewerProtocolPolicies.All.Contains(distribution.ViewerProtocolPolicy, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{policyKey}: '{distribution.ViewerProtocolPolicy}' is not one of {string.Join(", ", ViewerProtocolPolicies.All)}.");
+            }
+            else if (!viewerHttps && !distribution.ViewerProtocolPolicy.Equals(ViewerProtocolPolicies.AllowAll, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{policyKey}: {distribution.ViewerProtocolPolicy} needs an https endpoint in Edge:Listen:Viewer (such as http://127.0.0.1:8080;https://127.0.0.1:8443).");
             }
         }
 
@@ -107,29 +127,18 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
         return errors;
     }
 
-    /// <summary>Parses a listen URL such as <c>http://127.0.0.1:8080</c> (<c>localhost</c> means loopback).</summary>
-    public static IPEndPoint? ParseListen(string? value)
+    private static bool IsAny(Hosting.ListenEndpoint endpoint) =>
+        endpoint.EndPoint.Address.Equals(IPAddress.Any) || endpoint.EndPoint.Address.Equals(IPAddress.IPv6Any);
+
+    private static IReadOnlyList<Hosting.ListenEndpoint>? CheckListen(string key, string value, List<string> errors)
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+        var endpoints = Hosting.ListenEndpoints.Parse(value);
+        if (endpoints is null)
         {
-            return null;
+            errors.Add($"{key}: '{value}' is not an http or https URL with an IP address (or localhost) and port, such as http://127.0.0.1:8080 (several separated by ';').");
         }
 
-        var address = uri.IsLoopback && !IPAddress.TryParse(uri.Host.Trim('[', ']'), out _)
-            ? IPAddress.Loopback
-            : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var parsed) ? parsed : null;
-        return address is null ? null : new IPEndPoint(address, uri.Port);
-    }
-
-    private static IPEndPoint? CheckListen(string key, string value, List<string> errors)
-    {
-        var endPoint = ParseListen(value);
-        if (endPoint is null)
-        {
-            errors.Add($"{key}: '{value}' is not an http URL with an IP address (or localhost) and port, such as http://127.0.0.1:8080.");
-        }
-
-        return endPoint;
+        return endpoints;
     }
 
     private static void CheckDistribution(string key, DistributionOptions distribution, Dictionary<string, string> domains, List<string> errors)

@@ -52,14 +52,27 @@ internal static class EdgeGatewayExtensions
             // viewers' own such bytes reach the origin the same way.
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
-            foreach (var url in ListenUrls(builder.Configuration))
+            foreach (var endpoint in ListenUrls(builder.Configuration).SelectMany(static url => ListenEndpoints.Parse(url) ?? []))
             {
-                if (EdgeOptionsValidator.ParseListen(url) is { } endPoint)
+                kestrel.Listen(endpoint.EndPoint, listen =>
                 {
-                    kestrel.Listen(endPoint);
-                }
+                    if (endpoint.Https)
+                    {
+                        // HTTP/2 is offered by ALPN over TLS; plain http stays HTTP/1.1, as browsers speak it.
+                        listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+                        var certificate = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
+                        listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                        {
+                            ServerCertificateSelector = (_, _) => certificate.Current,
+                        });
+                    }
+                });
             }
         });
+        services.AddSingleton(sp => new ServerCertificate(
+            () => sp.GetRequiredService<RouteTableProvider>().Current.Options.Listen.Certificate,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ServerCertificate>>()));
 
         services.AddHostedService<StartupBanner>();
         return builder;
@@ -96,8 +109,8 @@ internal static class EdgeGatewayExtensions
 
     public static WebApplication MapEdgeGateway(this WebApplication app)
     {
-        var viewerPort = EdgeOptionsValidator.ParseListen(app.Configuration["Edge:Listen:Viewer"] ?? new ListenOptions().Viewer)?.Port ?? -1;
-        app.UseMiddleware<ViewerMiddleware>(viewerPort);
+        var viewer = ListenEndpoints.Parse(app.Configuration["Edge:Listen:Viewer"] ?? new ListenOptions().Viewer) ?? [];
+        app.UseMiddleware<ViewerMiddleware>(new ViewerPorts([.. viewer.Select(static e => e.Port)], viewer.FirstOrDefault(static e => e.Https)?.Port));
 
         // Everything below answers only on the control port: the viewer middleware ends every viewer request.
         app.MapHealthApi();

@@ -12,6 +12,12 @@ internal sealed class Distribution
         TagHeader = options.CacheTags.Enabled ? options.CacheTags.Header : null;
         StripTagHeader = options.CacheTags.Enabled && options.CacheTags.StripFromResponse;
         Tenants = new HashSet<string>(options.Tenants.Keys, StringComparer.OrdinalIgnoreCase);
+        ViewerProtocol = options.ViewerProtocolPolicy.ToLowerInvariant() switch
+        {
+            ViewerProtocolPolicies.RedirectToHttps => ViewerProtocol.RedirectToHttps,
+            ViewerProtocolPolicies.HttpsOnly => ViewerProtocol.HttpsOnly,
+            _ => ViewerProtocol.AllowAll,
+        };
         ErrorPages = options.ErrorResponses
             .Where(static e => e.Value.ResponsePagePath is { Length: > 0 })
             .ToDictionary(static e => int.Parse(e.Key, System.Globalization.CultureInfo.InvariantCulture),
@@ -52,6 +58,9 @@ internal sealed class Distribution
 
     public bool StripTagHeader { get; }
 
+    /// <summary>What a viewer arriving over plain http gets.</summary>
+    public ViewerProtocol ViewerProtocol { get; }
+
     private HashSet<string> Tenants { get; }
 
     /// <summary>For requests no path-pattern behavior matches.</summary>
@@ -90,3 +99,11 @@ internal sealed class Distribution
 
 /// <summary>A custom error response: the page served (a normal target of the distribution) and the status it is served with.</summary>
 internal sealed record ErrorPage(string Target, int? ResponseCode);
+
+/// <summary>A distribution's <c>ViewerProtocolPolicy</c>.</summary>
+internal enum ViewerProtocol
+{
+    AllowAll,
+    RedirectToHttps,
+    HttpsOnly,
+}

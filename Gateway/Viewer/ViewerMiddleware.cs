@@ -23,11 +23,11 @@ internal sealed partial class ViewerMiddleware(
     AccessLog accessLog,
     TimeProvider time,
     ILogger<ViewerMiddleware> logger,
-    int viewerPort)
+    ViewerPorts viewerPorts)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Connection.LocalPort != viewerPort)
+        if (!viewerPorts.Contains(context.Connection.LocalPort))
         {
             return next(context);
         }
@@ -38,6 +38,14 @@ internal sealed partial class ViewerMiddleware(
         {
             Served(context, "", "error", started);
             return EdgeErrors.WriteAsync(context, StatusCodes.Status404NotFound, "404 Not Found: no distribution serves this host.");
+        }
+
+        if (!context.Request.IsHttps && route.Distribution.ViewerProtocol != ViewerProtocol.AllowAll)
+        {
+            Served(context, route.Distribution.Id, "error", started);
+            return route.Distribution.ViewerProtocol == ViewerProtocol.HttpsOnly
+                ? EdgeErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "403 Forbidden: this distribution is served over https only.")
+                : RedirectToHttpsAsync(context);
         }
 
         if (!IsForwardedMethod(context.Request.Method))
@@ -230,6 +238,19 @@ internal sealed partial class ViewerMiddleware(
         Served(context, distribution.Id, context.Response.StatusCode >= 500 ? "error" : "pass", started);
     }
 
+    /// <summary><c>redirect-to-https</c>: the same URL on the https viewer endpoint, as CloudFront answers it (301).</summary>
+    private Task RedirectToHttpsAsync(HttpContext context)
+    {
+        var host = HostName(context.Request.Headers.Host.ToString()).ToString();
+        var authority = host.Contains(':') ? $"[{host}]" : host;
+        var port = viewerPorts.HttpsPort is { } https and not 443 ? $":{https}" : "";
+        context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+        context.Response.Headers.Location = $"https://{authority}{port}{RequestTarget(context)}";
+        context.Response.Headers["X-Cache"] = CacheStatus.Error;
+        context.Response.Headers.Via = Grains.Http.ProxyHeaders.Via;
+        return Task.CompletedTask;
+    }
+
     /// <summary>The methods CloudFront forwards to an origin; any other is refused at the edge.</summary>
     private const string ForwardedMethods = "GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE";
 
@@ -280,4 +301,23 @@ internal sealed partial class ViewerMiddleware(
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Lookup for distribution {Distribution} failed in the cluster; passing to the origin")]
     private static partial void LogLookupFailed(ILogger logger, Exception exception, string distribution);
+}
+
+/// <summary>The ports viewer traffic arrives on (the others are the control plane's), and the https one a redirect goes to.</summary>
+internal sealed class ViewerPorts(int[] ports, int? httpsPort)
+{
+    public int? HttpsPort { get; } = httpsPort;
+
+    public bool Contains(int port)
+    {
+        foreach (var each in ports)
+        {
+            if (each == port)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

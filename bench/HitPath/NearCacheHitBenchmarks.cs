@@ -65,7 +65,7 @@ public class NearCacheHitBenchmarks
         var metrics = new EdgeMetrics(meters, _copies);
         _middleware = new ViewerMiddleware(
             _ => Task.CompletedTask, routes, grains: null!, _copies, new OriginPassThrough(null!, metrics, NullLogger<OriginPassThrough>.Instance),
-            metrics, new AccessLog(NullLogger<AccessLog>.Instance), TimeProvider.System, NullLogger<ViewerMiddleware>.Instance, ViewerPort);
+            metrics, new AccessLog(NullLogger<AccessLog>.Instance), TimeProvider.System, NullLogger<ViewerMiddleware>.Instance, new ViewerPorts([ViewerPort], null));
 
         _context = new DefaultHttpContext();
         _context.Connection.LocalPort = ViewerPort;

@@ -172,4 +172,64 @@ public sealed class EdgeOptionsValidatorTests
         Assert.StartsWith($"Edge:Distributions:E1:ErrorResponses:{status}", error);
         Assert.Contains(expected, error);
     }
+
+    [Fact]
+    public void HttpsEndpoint_NeedsACertificateThatLoads()
+    {
+        var options = Valid();
+        options.Listen.Viewer = "http://127.0.0.1:8080;https://127.0.0.1:8443";
+        Assert.StartsWith("Edge:Listen:Certificate:Path:", SingleError(options));
+
+        options.Listen.Certificate.Path = "/nonexistent/edge.pfx";
+        Assert.StartsWith("Edge:Listen:Certificate: '/nonexistent/edge.pfx' could not be read", SingleError(options));
+    }
+
+    [Fact]
+    public void PfxWithItsPassword_Loads_AWrongPasswordIsNamed()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=edge", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var pfx = Path.Combine(Path.GetTempPath(), $"edge-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "secret"));
+        try
+        {
+            var options = Valid();
+            options.Listen.Viewer = "https://127.0.0.1:8443";
+            options.Listen.Certificate = new CertificateOptions { Path = pfx, Password = "secret" };
+            Assert.Empty(EdgeOptionsValidator.Check(options));
+
+            options.Listen.Certificate.Password = "wrong";
+            Assert.StartsWith($"Edge:Listen:Certificate: '{pfx}' could not be read", SingleError(options));
+        }
+        finally
+        {
+            File.Delete(pfx);
+        }
+    }
+
+    [Theory]
+    [InlineData("redirect-to-https", "http://127.0.0.1:8080", "needs an https endpoint")]
+    [InlineData("https-sometimes", "http://127.0.0.1:8080", "is not one of")]
+    public void ViewerProtocolPolicy_IsCheckedAgainstTheEndpoints(string policy, string viewer, string expected)
+    {
+        var options = Valid();
+        options.Listen.Viewer = viewer;
+        options.Distributions["E1"].ViewerProtocolPolicy = policy;
+        var error = SingleError(options);
+        Assert.StartsWith("Edge:Distributions:E1:ViewerProtocolPolicy:", error);
+        Assert.Contains(expected, error);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080;ftp://127.0.0.1:21")]
+    [InlineData("https://example.com:8443")]
+    [InlineData(";")]
+    public void BadListenUrl_NamesTheKey(string viewer)
+    {
+        var options = Valid();
+        options.Listen.Viewer = viewer;
+        Assert.StartsWith("Edge:Listen:Viewer:", SingleError(options));
+    }
 }
