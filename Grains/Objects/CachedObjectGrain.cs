@@ -296,7 +296,7 @@ internal sealed class CachedObjectGrain(
         CachedResponse stale, OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation)
     {
         // RFC 9111 §4.3.4: the 304's headers replace the stored ones of the same name.
-        var headers = MergeHeaders(stale.Headers, fetched.Headers);
+        var headers = ContentCodings.KeepWeakValidator(stale.Headers, MergeHeaders(stale.Headers, fetched.Headers));
         var freshness = FreshnessPolicy.Evaluate(stale.Status, headers, now, origin);
         var refreshed = stale with
         {

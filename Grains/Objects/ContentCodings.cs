@@ -198,6 +198,16 @@ internal static class ContentCodings
     private static HeaderField[] Without(HeaderField[] headers, string name) =>
         headers.Where(h => !string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).ToArray();
 
+    /// <summary>
+    /// After a revalidation: the origin's 304 names its own bytes with a strong ETag, but a copy the edge re-encoded
+    /// keeps the weak one it was stored with (the same tag, weakened), or a range could be cut from other bytes.
+    /// </summary>
+    public static HeaderField[] KeepWeakValidator(HeaderField[] stored, HeaderField[] merged) =>
+        FreshnessPolicy.Find(stored, "ETag") is { } before && before.StartsWith("W/", StringComparison.Ordinal)
+            && FreshnessPolicy.Find(merged, "ETag") == before[2..]
+            ? WeakenETag(merged)
+            : merged;
+
     private static HeaderField[] WeakenETag(HeaderField[] headers)
     {
         var result = headers.ToArray();

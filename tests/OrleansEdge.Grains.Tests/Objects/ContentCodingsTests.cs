@@ -127,4 +127,15 @@ public sealed class ContentCodingsTests
         var (same, _) = ContentCodings.Fit(Headers("text/html", ("Vary", "accept-encoding")), Page, "gzip", compress: true, 1 << 20)!.Value;
         Assert.Equal("accept-encoding", Find(same, "Vary"));
     }
+
+    [Fact]
+    public void Revalidation_KeepsTheWeakenedValidatorOfAReencodedCopy()
+    {
+        HeaderField[] stored = [new("ETag", ["W/\"v1\""]), new("Content-Encoding", ["br"])];
+        HeaderField[] merged = [new("Content-Encoding", ["br"]), new("ETag", ["\"v1\""])];
+        Assert.Equal("W/\"v1\"", Find(ContentCodings.KeepWeakValidator(stored, merged), "ETag"));
+
+        HeaderField[] changed = [new("ETag", ["\"v2\""])];
+        Assert.Equal("\"v2\"", Find(ContentCodings.KeepWeakValidator(stored, changed), "ETag"));
+    }
 }
