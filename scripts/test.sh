@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every OrleansEdge test on a fresh machine: installs what the tests need (Debian's redis-server, awscli,
-# prometheus, docker-compose and systemd's tools), starts a private Redis on a free loopback port, builds once,
+# prometheus, docker-compose, systemd's tools and chromium for the console's browser tests), starts a private Redis on a free loopback port, builds once,
 # publishes the programs, tests without rebuilding, stops what it started, and ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # The deployment files are checked by the tools that read them: docker-compose and systemd-analyze.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# The console is tested in a real browser: Playwright drives Debian's chromium (it cannot download one here).
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

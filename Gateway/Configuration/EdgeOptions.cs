@@ -28,6 +28,15 @@ public sealed class EdgeOptions
     public NearCacheOptions NearCache { get; set; } = new();
 
     public AccessLogOptions AccessLog { get; set; } = new();
+
+    public ConsoleOptions Console { get; set; } = new();
+}
+
+/// <summary>The web console on the control plane (<c>/console</c>).</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>How long a sign-in lasts. Default 8 hours.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 }
 
 /// <summary>A log line per viewer request: method, host, target, status, X-Cache result, bytes, duration, distribution.</summary>

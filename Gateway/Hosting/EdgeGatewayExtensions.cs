@@ -3,6 +3,7 @@ using Orleans.Configuration;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane;
 using OrleansEdge.Gateway.ControlPlane.CloudFront;
+using OrleansEdge.Gateway.Console;
 using OrleansEdge.Gateway.Demo;
 using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Gateway.Viewer;
@@ -31,6 +32,7 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<EdgeMetrics>();
         services.AddSingleton<OriginPassThrough>();
         services.AddSingleton<AccessLog>();
+        services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<InvalidationService>();
         services.AddSingleton(sp => new NearCacheCopies(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));
@@ -117,6 +119,7 @@ internal static class EdgeGatewayExtensions
         app.MapPurgeApi();
         app.MapInvalidationApi();
         app.MapPrometheusScrapingEndpoint();
+        app.MapConsole();
         return app;
     }
 
