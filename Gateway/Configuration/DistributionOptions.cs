@@ -42,6 +42,14 @@ public sealed class DistributionOptions
 
     /// <summary>Time allowed for the origin's whole response. Default 30 s; beyond it, 504.</summary>
     public TimeSpan OriginTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A copy with other cache-tag settings (the console's override); the original is left as it is.</summary>
+    public DistributionOptions With(CacheTagOptions cacheTags)
+    {
+        var copy = (DistributionOptions)MemberwiseClone();
+        copy.CacheTags = cacheTags;
+        return copy;
+    }
 }
 
 public sealed class CacheTagOptions
@@ -50,6 +58,9 @@ public sealed class CacheTagOptions
 
     /// <summary>Response header holding the comma-separated tags. Default <c>x-amz-meta-cache-tag</c>.</summary>
     public string Header { get; set; } = Grains.Interfaces.Tags.CacheTagRules.DefaultHeader;
+
+    /// <summary>Between tags: <c>,</c> (default), <c>" "</c> (Fastly's Surrogate-Key, Cloudflare-style lists), <c>;</c> or <c>|</c>.</summary>
+    public string Separator { get; set; } = ",";
 
     /// <summary>Remove the tag header from viewer responses (it stays on the stored copy).</summary>
     public bool StripFromResponse { get; set; }

@@ -177,6 +177,11 @@ internal sealed class EdgeOptionsValidator : IValidateOptions<EdgeOptions>
             errors.Add($"{key}:CacheTags:Header: '{distribution.CacheTags.Header}' is not a valid HTTP header name (an RFC 7230 token of 1 to 255 characters).");
         }
 
+        if (distribution.CacheTags.Separator is not [var separator] || !CacheTagRules.Separators.Contains(separator))
+        {
+            errors.Add($"{key}:CacheTags:Separator: '{distribution.CacheTags.Separator}' is not a tag separator: one of ',' (the default), ' ' (Fastly's Surrogate-Key), ';' or '|'.");
+        }
+
         if (distribution.CacheTags.MaxHeaderBytes < 1)
         {
             errors.Add($"{key}:CacheTags:MaxHeaderBytes: must be at least 1.");

@@ -3,6 +3,7 @@ using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane;
 using OrleansEdge.Gateway.Routing;
 using OrleansEdge.Grains.Interfaces.Invalidations;
+using OrleansEdge.Grains.Interfaces.Settings;
 using static OrleansEdge.Gateway.Console.ConsoleHtml;
 
 namespace OrleansEdge.Gateway.Console;
@@ -36,6 +37,8 @@ internal static partial class ConsoleEndpoints
         console.MapPost("/signout", SignOut);
         console.MapGet("/distributions", Distributions);
         console.MapGet("/distributions/{id}", DistributionPage);
+        console.MapGet("/distributions/{id}/settings", SettingsPage);
+        console.MapPost("/distributions/{id}/settings", SaveSettings);
         console.MapGet("/distributions/{id}/invalidations", Invalidations);
         console.MapGet("/distributions/{id}/invalidations/new", NewInvalidation);
         console.MapPost("/distributions/{id}/invalidations", CreateInvalidation);
@@ -212,10 +215,8 @@ internal static partial class ConsoleEndpoints
             .Append("<dt>Origin</dt><dd>").Append(E(settings.Origin)).Append("</dd>")
             .Append("<dt>Viewer protocol policy</dt><dd>").Append(E(settings.ViewerProtocolPolicy)).Append("</dd>")
             .Append("<dt>Default cache policy</dt><dd>").Append(E(settings.CachePolicy)).Append("</dd>")
-            .Append("</dl><h2>Cache tags</h2><dl>")
-            .Append("<dt>Use cache tags for cache invalidation</dt><dd id=\"tags-enabled\">").Append(distribution.TagHeader is null ? "Off" : "On").Append("</dd>")
-            .Append("<dt>Header to use for cache tags</dt><dd id=\"tags-header\"><code>").Append(E(settings.CacheTags.Header)).Append("</code></dd>")
-            .Append("<dt>Separator</dt><dd><code>,</code></dd>")
+            .Append("</dl><h2>Cache tags</h2>").Append(TagSettings(routes.Current, distribution, settings))
+            .Append($"<p><a class=\"button\" href=\"/console/distributions/{U(distribution.Id)}/settings\">Edit settings</a></p><dl>")
             .Append("<dt>Remove the header from viewer responses</dt><dd>").Append(settings.CacheTags.StripFromResponse ? "Yes" : "No").Append("</dd></dl>")
             .Append("<h2>Behaviors</h2>")
             .Append(Table("Path patterns, first match wins", ["Path pattern", "Cache policy"],
@@ -229,6 +230,113 @@ internal static partial class ConsoleEndpoints
                     $"<a href=\"/console/distributions/{U(distribution.Id)}/invalidations?tenant={U(t.Key)}\">Invalidations of {E(t.Key)}</a>",
                 })));
         return Html(Page(distribution.Id, body.ToString(), visitor.Session, visitor.Csrf));
+    }
+
+    /// <summary>The cache-tag settings in force, and where they come from: the configuration file or the console's override.</summary>
+    private static string TagSettings(RouteTable table, Distribution distribution, DistributionOptions configured)
+    {
+        var html = new StringBuilder("<dl>")
+            .Append("<dt>Use cache tags for cache invalidation</dt><dd id=\"tags-enabled\">").Append(distribution.TagHeader is null ? "Off" : "On").Append("</dd>")
+            .Append("<dt>Header to use for cache tags</dt><dd id=\"tags-header\"><code>")
+            .Append(E(table.Overrides.CacheTags.TryGetValue(distribution.Id, out var own) ? own.Header : configured.CacheTags.Header)).Append("</code></dd>")
+            .Append("<dt>Separator</dt><dd><code>").Append(configured.CacheTags.Separator == " " ? "(space)" : E(configured.CacheTags.Separator)).Append("</code></dd>")
+            .Append("<dt>Set by</dt><dd id=\"tags-source\">");
+        if (own is null)
+        {
+            html.Append("the configuration file");
+        }
+        else
+        {
+            html.Append("<span class=\"badge\">Override</span> ").Append(E(own.ChangedBy)).Append(", ").Append(E(Date(own.Changed)))
+                .Append(". The configuration file says: ").Append(configured.CacheTags.Enabled ? "on" : "off")
+                .Append(", <code>").Append(E(configured.CacheTags.Header)).Append("</code>.");
+        }
+
+        return html.Append("</dd></dl>").ToString();
+    }
+
+    private static IResult SettingsPage(HttpContext context, ConsoleSessions sessions, RouteTableProvider routes, string id)
+    {
+        if (Enter(context, sessions, routes, id, null, out var visitor, out var distribution, out var settings, out _) is { } instead)
+        {
+            return instead;
+        }
+
+        var own = routes.Current.Overrides.CacheTags.GetValueOrDefault(distribution.Id);
+        return Html(Page("Edit settings", SettingsForm(routes.Current, distribution, settings, visitor.Csrf,
+            own?.Enabled ?? settings.CacheTags.Enabled, own?.Header ?? settings.CacheTags.Header, null), visitor.Session, visitor.Csrf));
+    }
+
+    private static string SettingsForm(RouteTable table, Distribution distribution, DistributionOptions settings, string csrf, bool enabled, string header, string? error)
+    {
+        var body = new StringBuilder("<h1>Edit settings of ").Append(E(distribution.Id)).Append("</h1>")
+            .Append(Tabs(distribution.Id, settings, null))
+            .Append("<h2>In force</h2>").Append(TagSettings(table, distribution, settings));
+        if (error is not null)
+        {
+            body.Append("<div class=\"errors\" role=\"alert\" id=\"settings-errors\"><p class=\"error\">").Append(E(error)).Append("</p></div>");
+        }
+
+        body.Append($"<form method=\"post\" action=\"/console/distributions/{U(distribution.Id)}/settings\" class=\"card\">").Append(Csrf(csrf))
+            .Append("<label class=\"choice\"><input type=\"checkbox\" name=\"enabled\" id=\"enabled\" value=\"true\"").Append(enabled ? " checked" : "")
+            .Append("> Use cache tags for cache invalidation</label>")
+            .Append("<label for=\"header\">Header to use for cache tags</label>")
+            .Append("<input type=\"text\" id=\"header\" name=\"header\" spellcheck=\"false\" value=\"").Append(E(header)).Append("\">")
+            .Append("<p class=\"note\">The response header your origin lists each object's tags in, such as <code>x-amz-meta-cache-tag</code> or <code>Surrogate-Key</code>. ")
+            .Append("Objects tagged under another header are no longer reached by tag after a change; invalidate them by path. Applied on every gateway within a second.</p>")
+            .Append("<button type=\"submit\" name=\"action\" value=\"save\">Save changes</button>");
+        if (table.Overrides.CacheTags.ContainsKey(distribution.Id))
+        {
+            body.Append(" <button type=\"submit\" name=\"action\" value=\"reset\" class=\"secondary\">Use the configuration file's settings</button>");
+        }
+
+        return body.Append("</form>").ToString();
+    }
+
+    private static async Task<IResult> SaveSettings(HttpContext context, ConsoleSessions sessions, RouteTableProvider routes, IGrainFactory grains, TimeProvider time, string id)
+    {
+        if (Enter(context, sessions, routes, id, null, out var visitor, out var distribution, out var settings, out _) is { } instead)
+        {
+            return instead;
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        if (CheckPost(context, sessions, visitor.Session, form) is { } refused)
+        {
+            return refused;
+        }
+
+        var enabled = form["enabled"] == "true";
+        var header = form["header"].ToString().Trim();
+        CacheTagOverride? value = null;
+        if (form["action"] != "reset")
+        {
+            // The same rule as the configuration's (SPEC §4): a valid RFC 7230 token under 256 characters.
+            if (!Grains.Interfaces.Tags.CacheTagRules.IsValidHeaderName(header))
+            {
+                return Html(Page("Edit settings", SettingsForm(routes.Current, distribution, settings, visitor.Csrf, enabled, header,
+                    $"'{header}' is not a valid HTTP header name: 1 to 255 characters, letters, digits and !#$%&'*+-.^_`|~ only."), visitor.Session, visitor.Csrf),
+                    StatusCodes.Status400BadRequest);
+            }
+
+            value = new CacheTagOverride(enabled, header, time.GetUtcNow(), visitor.Session!.Principal);
+        }
+
+        SettingsOverrides saved;
+        try
+        {
+            saved = await grains.GetGrain<IDistributionSettingsGrain>(IDistributionSettingsGrain.Key).SetCacheTagsAsync(distribution.Id, value);
+        }
+        catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
+        {
+            return Html(Page("Edit settings", SettingsForm(routes.Current, distribution, settings, visitor.Csrf, enabled, header,
+                "The cluster could not save the settings just now (a silo or its storage is unavailable); save them again."), visitor.Session, visitor.Csrf),
+                StatusCodes.Status503ServiceUnavailable);
+        }
+
+        // This gateway at once; the others within a second (ConsoleSettingsWatcher).
+        routes.Apply(saved);
+        return Results.Redirect($"/console/distributions/{U(distribution.Id)}");
     }
 
     private static string Tabs(string id, DistributionOptions settings, string? tenant)

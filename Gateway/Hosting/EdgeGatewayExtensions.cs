@@ -33,6 +33,7 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<OriginPassThrough>();
         services.AddSingleton<AccessLog>();
         services.AddSingleton<ConsoleSessions>();
+        services.AddHostedService<ConsoleSettingsWatcher>();
         services.AddSingleton<InvalidationService>();
         services.AddSingleton(sp => new NearCacheCopies(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));

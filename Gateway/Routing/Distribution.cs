@@ -45,6 +45,7 @@ internal sealed class Distribution
                 ConnectTimeout = options.OriginConnectTimeout,
                 ResponseTimeout = options.OriginTimeout,
                 MaxTagHeaderBytes = options.CacheTags.MaxHeaderBytes,
+                TagSeparator = options.CacheTags.Separator is [var separator] ? separator : Grains.Interfaces.Tags.CacheTagRules.DefaultSeparator,
                 KeyedHeaders = [OriginProfile.AcceptEncoding, .. policy.Headers, .. policy.Cookies == KeyItems.All ? ["cookie"] : Array.Empty<string>()],
                 Compress = policy.Compress,
             });

@@ -1,5 +1,6 @@
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Gateway.Configuration;
+using OrleansEdge.Grains.Interfaces.Settings;
 
 namespace OrleansEdge.Gateway.Routing;
 
@@ -11,17 +12,21 @@ internal sealed class RouteTable
     private readonly Dictionary<string, Distribution> _distributions;
     private readonly Dictionary<string, (Distribution, string)> _tenants = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The options this table was built from.</summary>
+    /// <summary>The options this table was built from, as the configuration gives them (without the console's overrides).</summary>
     public EdgeOptions Options { get; }
 
-    public RouteTable(EdgeOptions options)
+    /// <summary>The console's overrides, applied over <see cref="Options"/> in the distributions served.</summary>
+    public SettingsOverrides Overrides { get; }
+
+    public RouteTable(EdgeOptions options, SettingsOverrides? overrides = null)
     {
         Options = options;
+        Overrides = overrides ?? SettingsOverrides.None;
         var hosts = new Dictionary<string, ViewerRoute>(StringComparer.OrdinalIgnoreCase);
         _distributions = new Dictionary<string, Distribution>(StringComparer.OrdinalIgnoreCase);
         foreach (var (id, distributionOptions) in options.Distributions)
         {
-            var distribution = new Distribution(id, distributionOptions, options);
+            var distribution = new Distribution(id, WithOverrides(id, distributionOptions), options);
             _distributions[id] = distribution;
             var route = new ViewerRoute(distribution, "", EdgeKeys.Scope(id, ""));
             foreach (var domain in distributionOptions.Domains)
@@ -49,6 +54,19 @@ internal sealed class RouteTable
 
         _hosts = hosts.GetAlternateLookup<ReadOnlySpan<char>>();
     }
+
+    /// <summary>The distribution's options with the console's cache-tag settings in place of the file's, when it has them.</summary>
+    private DistributionOptions WithOverrides(string id, DistributionOptions configured) =>
+        Overrides.CacheTags.TryGetValue(id, out var tags)
+            ? configured.With(new CacheTagOptions
+            {
+                Enabled = tags.Enabled,
+                Header = tags.Header,
+                Separator = configured.CacheTags.Separator,
+                StripFromResponse = configured.CacheTags.StripFromResponse,
+                MaxHeaderBytes = configured.CacheTags.MaxHeaderBytes,
+            })
+            : configured;
 
     public ViewerRoute? Match(ReadOnlySpan<char> host) =>
         _hosts.TryGetValue(host.TrimEnd('.'), out var route) ? route : _wildcard;

@@ -47,6 +47,9 @@ public sealed record OriginProfile
     /// <summary>Whether the edge compresses compressible responses for viewers that accept it.</summary>
     [Id(11)] public bool Compress { get; init; } = true;
 
+    /// <summary>Between the tags of the tag header (<see cref="Tags.CacheTagRules.Separators"/>).</summary>
+    [Id(13)] public char TagSeparator { get; init; } = Tags.CacheTagRules.DefaultSeparator;
+
     /// <summary>Per-status lifetimes of cacheable errors without their own, replacing <see cref="ErrorTtl"/> (a distribution's ErrorResponses).</summary>
     [Id(12)] public StatusTtl[] ErrorTtls { get; init; } = [];
 

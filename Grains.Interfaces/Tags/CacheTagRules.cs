@@ -1,9 +1,9 @@
 namespace OrleansEdge.Grains.Interfaces.Tags;
 
 /// <summary>
-/// CloudFront's cache-tag rules: a comma-separated header value, whitespace around each tag trimmed,
-/// each tag visible ASCII (33–126) without a comma, at most 256 characters, compared case-insensitively,
-/// and only the first 50 tags of an object count.
+/// CloudFront's cache-tag rules: a comma-separated header value (or another separator, such as the space of Fastly's
+/// Surrogate-Key), whitespace around each tag trimmed, each tag visible ASCII (33–126) without a comma, at most 256
+/// characters, compared case-insensitively, and only the first 50 tags of an object count.
 /// </summary>
 public static class CacheTagRules
 {
@@ -14,6 +14,14 @@ public static class CacheTagRules
     public const int MaxHeaderNameLength = 255;
 
     public const string DefaultHeader = "x-amz-meta-cache-tag";
+
+    public const char DefaultSeparator = ',';
+
+    /// <summary>
+    /// The separators a distribution may choose: CloudFront's comma, the space of Fastly's Surrogate-Key and
+    /// Cloudflare-style lists, or a semicolon or bar for origins that use those.
+    /// </summary>
+    public const string Separators = ", ;|";
 
     /// <summary>Whether <paramref name="name"/> is an RFC 7230 token (§3.2.6) short enough to be a tag header.</summary>
     public static bool IsValidHeaderName(string? name)
@@ -56,14 +64,14 @@ public static class CacheTagRules
     }
 
     /// <summary>Reads the tags of one response from every value of its tag header.</summary>
-    public static ParsedTags Parse(IEnumerable<string> headerValues)
+    public static ParsedTags Parse(IEnumerable<string> headerValues, char separator = DefaultSeparator)
     {
         var tags = new List<string>();
         var invalid = 0;
         var dropped = 0;
         foreach (var value in headerValues)
         {
-            foreach (var range in value.AsSpan().Split(','))
+            foreach (var range in value.AsSpan().Split(separator))
             {
                 var part = value.AsSpan(range).Trim();
                 if (part.IsEmpty)

@@ -356,7 +356,7 @@ internal sealed class CachedObjectGrain(
                     return null;
                 }
 
-                var parsed = CacheTagRules.Parse(header.Values!);
+                var parsed = CacheTagRules.Parse(header.Values!, origin.TagSeparator);
                 metrics.RecordInvalidTags(parsed.Invalid + parsed.BeyondLimit);
                 return parsed.Tags;
             }

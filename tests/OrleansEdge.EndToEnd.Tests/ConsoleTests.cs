@@ -55,6 +55,9 @@ public sealed class ConsoleTests : IAsyncLifetime
         "--Edge:PurgeToken=console-purge-token",
         $"--Edge:Distributions:E1CONSOLE:Origin={origin}",
         "--Edge:Distributions:E1CONSOLE:Domains:0=console.test",
+
+        // Off in the file: the walk-through turns them on in the console, as the announcement does.
+        "--Edge:Distributions:E1CONSOLE:CacheTags:Enabled=false",
         "--Edge:Distributions:E1CONSOLE:Tenants:shop1:Domains:0=shop1.test",
         .. extra,
     ]);
@@ -90,16 +93,6 @@ public sealed class ConsoleTests : IAsyncLifetime
     [Fact]
     public async Task InvalidationByTags_TheAnnouncementsConsoleSteps()
     {
-        var tagA = $"product:{Guid.NewGuid():N}";
-        var tagB = $"category:{Guid.NewGuid():N}";
-        var first = $"/products/a-{Guid.NewGuid():N}?tags={tagA}";
-        var second = $"/products/b-{Guid.NewGuid():N}?tags={tagB},other";
-        foreach (var target in new[] { first, second })
-        {
-            Assert.Equal("Miss from orleansedge", await ViewerAsync(target));
-            Assert.Equal("Hit from orleansedge", await ViewerAsync(target));
-        }
-
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new() { Width = 1280, Height = 900 } });
         await page.GotoAsync(Console);
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/signin"));
@@ -115,8 +108,32 @@ public sealed class ConsoleTests : IAsyncLifetime
         await ShotAsync(page, "03-distributions");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "E1CONSOLE" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#tags-enabled")).ToHaveTextAsync("Off");
+
+        // Edit settings: tags on, under a header of the shop's own; a bad header name is refused inline first.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit settings" }).ClickAsync();
+        await page.GetByLabel("Use cache tags for cache invalidation").CheckAsync();
+        await page.GetByLabel("Header to use for cache tags").FillAsync("bad header");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#settings-errors")).ToContainTextAsync("not a valid HTTP header name");
+        await page.GetByLabel("Header to use for cache tags").FillAsync("x-shop-tags");
+        await ShotAsync(page, "04-edit-settings");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Assertions.Expect(page.Locator("#tags-enabled")).ToHaveTextAsync("On");
-        await ShotAsync(page, "04-distribution");
+        await Assertions.Expect(page.Locator("#tags-header")).ToHaveTextAsync("x-shop-tags");
+        await Assertions.Expect(page.Locator("#tags-source")).ToContainTextAsync("Override");
+        await ShotAsync(page, "05-distribution");
+
+        // The origin tags its responses under that header; viewers are served from the cache.
+        var tagA = $"product:{Guid.NewGuid():N}";
+        var tagB = $"category:{Guid.NewGuid():N}";
+        var first = $"/products/a-{Guid.NewGuid():N}?tagHeader=x-shop-tags&tags={tagA}";
+        var second = $"/products/b-{Guid.NewGuid():N}?tagHeader=x-shop-tags&tags={tagB},other";
+        foreach (var target in new[] { first, second })
+        {
+            Assert.Equal("Miss from orleansedge", await ViewerAsync(target));
+            Assert.Equal("Hit from orleansedge", await ViewerAsync(target));
+        }
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Invalidations", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Create invalidation" }).ClickAsync();
@@ -126,7 +143,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.GetByLabel("One per line").FillAsync("no-leading-slash");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create invalidation" }).ClickAsync();
         await Assertions.Expect(page.Locator("#create-errors")).ToContainTextAsync("Line 1");
-        await ShotAsync(page, "05-create-error");
+        await ShotAsync(page, "06-create-error");
 
         await page.GetByLabel("By cache tags").CheckAsync();
         await page.GetByLabel("One per line").FillAsync($"{tagA}\n{tagB}");
@@ -134,7 +151,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#tags")).ToContainTextAsync(tagA);
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Completed", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#objects")).ToHaveTextAsync("2");
-        await ShotAsync(page, "06-completed");
+        await ShotAsync(page, "07-completed");
         var invalidationId = (await page.Locator("h1").InnerTextAsync()).Split(' ').Last();
 
         // Completed means no viewer is served the old copies.
@@ -150,17 +167,24 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "Copy to new" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("One per line")).ToHaveValueAsync($"{tagA}\n{tagB}");
         await Assertions.Expect(page.GetByLabel("By cache tags")).ToBeCheckedAsync();
-        await ShotAsync(page, "07-copy-to-new");
+        await ShotAsync(page, "08-copy-to-new");
 
         await page.GotoAsync($"{Console}/distributions/E1CONSOLE/invalidations");
         var row = page.Locator("tr", new() { HasText = invalidationId });
         await Assertions.Expect(row).ToContainTextAsync("Completed");
-        await ShotAsync(page, "08-invalidations");
+        await ShotAsync(page, "09-invalidations");
 
         // A phone-sized screen reads the same pages.
         await page.SetViewportSizeAsync(390, 844);
         await page.ReloadAsync();
-        await ShotAsync(page, "09-invalidations-phone");
+        await ShotAsync(page, "10-invalidations-phone");
+
+        // The way back: the configuration file's settings again.
+        await page.SetViewportSizeAsync(1280, 900);
+        await page.GotoAsync($"{Console}/distributions/E1CONSOLE/settings");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use the configuration file's settings" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#tags-enabled")).ToHaveTextAsync("Off");
+        await Assertions.Expect(page.Locator("#tags-source")).ToHaveTextAsync("the configuration file");
     }
 
     [Fact]
@@ -263,6 +287,6 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.ReloadAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/signin"));
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("expired");
-        await ShotAsync(page, "10-session-expired");
+        await ShotAsync(page, "11-session-expired");
     }
 }

@@ -171,4 +171,17 @@ public sealed class PurgeTests(GatewayFixture edge)
             r => r.Content = new StringContent("{\"paths\":[\"/*\"]}"));
         Assert.Equal("POST", response.Headers.GetValues("X-Origin-Method").Single());
     }
+
+    [Fact]
+    public async Task SpaceSeparatedSurrogateKeys_AreTags_WhenTheDistributionSaysSo()
+    {
+        var key = $"k{Guid.NewGuid():N}";
+        var target = $"/fastly/{Guid.NewGuid():N}?tagHeader=Surrogate-Key&tags=" + Uri.EscapeDataString($"other {key} more");
+        Assert.Equal("Miss from orleansedge", await edge.XCacheAsync(target, "fastly.test"));
+        Assert.Equal("Hit from orleansedge", await edge.XCacheAsync(target, "fastly.test"));
+
+        using var purge = await edge.PurgeAsync($"{{\"tags\":[\"{key}\"]}}", "E9FASTLY");
+        Assert.Contains("\"invalidated\":1", await purge.Content.ReadAsStringAsync());
+        Assert.Equal("Miss from orleansedge", await edge.XCacheAsync(target, "fastly.test"));
+    }
 }

@@ -232,4 +232,25 @@ public sealed class EdgeOptionsValidatorTests
         options.Listen.Viewer = viewer;
         Assert.StartsWith("Edge:Listen:Viewer:", SingleError(options));
     }
+
+    [Theory]
+    [InlineData(",", true)]
+    [InlineData(" ", true)]
+    [InlineData("|", true)]
+    [InlineData("", false)]
+    [InlineData(",,", false)]
+    [InlineData("x", false)]
+    public void TagSeparator_IsOneOfTheKnownOnes(string separator, bool valid)
+    {
+        var options = Valid();
+        options.Distributions["E1"].CacheTags.Separator = separator;
+        if (valid)
+        {
+            Assert.Empty(EdgeOptionsValidator.Check(options));
+        }
+        else
+        {
+            Assert.StartsWith("Edge:Distributions:E1:CacheTags:Separator:", SingleError(options));
+        }
+    }
 }

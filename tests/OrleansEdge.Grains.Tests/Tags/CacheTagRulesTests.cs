@@ -84,4 +84,16 @@ public sealed class CacheTagRulesTests
         Assert.True(CacheTagRules.IsValidHeaderName(new string('h', 255)));
         Assert.False(CacheTagRules.IsValidHeaderName(new string('h', 256)));
     }
+
+    [Fact]
+    public void SpaceSeparatedList_AsFastlysSurrogateKey_IsReadWithASpaceSeparator()
+    {
+        var parsed = CacheTagRules.Parse(["product:1  Category:Books", "all"], ' ');
+        Assert.Equal(["product:1", "category:books", "all"], parsed.Tags);
+
+        // Under the comma rule the same value is one tag with spaces: invalid, ignored and counted.
+        var comma = CacheTagRules.Parse(["product:1 category:books"]);
+        Assert.Empty(comma.Tags);
+        Assert.Equal(1, comma.Invalid);
+    }
 }
