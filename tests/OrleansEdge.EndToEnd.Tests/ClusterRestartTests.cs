@@ -62,6 +62,73 @@ public sealed class ClusterRestartTests
         }
     }
 
+    [Fact]
+    public async Task ConsoleSettings_ReachTheOtherGatewayWithinASecond_AndSurviveRestartOfEveryProcess()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var origin = await TestOrigin.StartAsync();
+        var cluster = new Cluster(redis.ConnectionString, origin);
+        using var http = new HttpClient();
+
+        await using (var silo = cluster.StartSilo())
+        await using (var first = cluster.StartGateway())
+        await using (var second = cluster.StartGateway(1))
+        {
+            await first.WaitReadyAsync($"{cluster.Control}/readyz");
+            await second.WaitReadyAsync($"{cluster.ControlOf(1)}/readyz");
+            Assert.Contains("x-amz-meta-cache-tag", await http.GetStringAsync($"{cluster.Control}/console/distributions/E1"));
+
+            // Saved on the first gateway's console (a page's own form, with its CSRF token and session cookie) ...
+            using var console = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+            var form = await console.GetStringAsync($"{cluster.Control}/console/distributions/E1/settings");
+            var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value;
+            using var saved = await console.PostAsync($"{cluster.Control}/console/distributions/E1/settings", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["_csrf"] = token, ["enabled"] = "true", ["header"] = "x-cluster-tags", ["action"] = "save",
+            }));
+            Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+            var savedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+
+            // ... served by the second within a second (polled, bounded; the figure is for the record, not asserted).
+            var page = "";
+            for (var i = 0; i < 100 && !page.Contains("x-cluster-tags", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(50);
+                page = await http.GetStringAsync($"{cluster.ControlOf(1)}/console/distributions/E1");
+            }
+
+            Assert.Contains("x-cluster-tags", page);
+            Assert.Contains("Override", page);
+            Console.WriteLine($"Settings reached the second gateway in {System.Diagnostics.Stopwatch.GetElapsedTime(savedAt).TotalMilliseconds:0} ms");
+
+            // Objects tagged under the new header are reached by its tags on either gateway.
+            var target = $"/settings/{Guid.NewGuid():N}?tagHeader=x-cluster-tags&tags=cluster-tag";
+            Assert.Equal("Miss from orleansedge", await cluster.XCacheAsync(http, target, 1));
+            Assert.Equal("Hit from orleansedge", await cluster.XCacheAsync(http, target, 1));
+            using var purge = await http.PostAsync($"{cluster.Control}/purge/E1", new StringContent("{\"tags\":[\"cluster-tag\"]}"));
+            Assert.Contains("\"invalidated\":1", await purge.Content.ReadAsStringAsync());
+            Assert.Equal("Miss from orleansedge", await cluster.XCacheAsync(http, target, 1));
+
+            await first.KillAsync();
+            await second.KillAsync();
+            await silo.KillAsync();
+        }
+
+        await using (var silo = cluster.StartSilo())
+        await using (var gateway = cluster.StartGateway())
+        {
+            await gateway.WaitReadyAsync($"{cluster.Control}/readyz");
+            var page = "";
+            for (var i = 0; i < 100 && !page.Contains("x-cluster-tags", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(50);
+                page = await http.GetStringAsync($"{cluster.Control}/console/distributions/E1");
+            }
+
+            Assert.Contains("x-cluster-tags", page);
+        }
+    }
+
     /// <summary>Fixed ports across restarts, as a real node keeps its address.</summary>
     private sealed class Cluster(string redis, TestOrigin origin)
     {
@@ -82,20 +149,28 @@ public sealed class ClusterRestartTests
             $"--Edge:Cluster:GatewayPort={_gatewayPort}",
         ]);
 
-        public EdgeProcess StartGateway() => EdgeProcess.Start("Gateway",
+        // A second gateway, when a test wants one.
+        private readonly int _secondViewerPort = FreePort.Next();
+        private readonly int _secondControlPort = FreePort.Next();
+
+        public string ControlOf(int gateway) => gateway == 0 ? Control : $"http://127.0.0.1:{_secondControlPort}";
+
+        private int ViewerPortOf(int gateway) => gateway == 0 ? _viewerPort : _secondViewerPort;
+
+        public EdgeProcess StartGateway(int gateway = 0) => EdgeProcess.Start("Gateway",
         [
             $"--ConnectionStrings:Redis={redis}",
             $"--Edge:Cluster:ClusterId={_clusterId}",
             $"--Edge:Cluster:ServiceId={_clusterId}",
-            $"--Edge:Listen:Viewer=http://127.0.0.1:{_viewerPort}",
-            $"--Edge:Listen:Control={Control}",
+            $"--Edge:Listen:Viewer=http://127.0.0.1:{ViewerPortOf(gateway)}",
+            $"--Edge:Listen:Control={ControlOf(gateway)}",
             $"--Edge:Distributions:E1:Origin={origin.BaseUrl}",
             "--Edge:Distributions:E1:Domains:0=cluster.test",
         ]);
 
-        public async Task<string> XCacheAsync(HttpClient http, string target)
+        public async Task<string> XCacheAsync(HttpClient http, string target, int gateway = 0)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_viewerPort}{target}");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{ViewerPortOf(gateway)}{target}");
             request.Headers.Host = "cluster.test";
             using var response = await http.SendAsync(request);
             return response.Headers.GetValues("X-Cache").Single();
