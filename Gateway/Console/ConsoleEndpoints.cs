@@ -25,8 +25,9 @@ internal static partial class ConsoleEndpoints
             // Pages about one operator's session: never cached, never framed, nothing loaded from elsewhere.
             var headers = context.HttpContext.Response.Headers;
             headers.CacheControl = "no-store";
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-            headers.XFrameOptions = "DENY";
+            // Framed only by the console itself (the charts refresh in their own frame, without script).
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'";
+            headers.XFrameOptions = "SAMEORIGIN";
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             return await next(context);
@@ -37,6 +38,7 @@ internal static partial class ConsoleEndpoints
         console.MapPost("/signout", SignOut);
         console.MapGet("/distributions", Distributions);
         console.MapGet("/distributions/{id}", DistributionPage);
+        console.MapGet("/distributions/{id}/charts", ChartsFrame);
         console.MapGet("/distributions/{id}/settings", SettingsPage);
         console.MapPost("/distributions/{id}/settings", SaveSettings);
         console.MapGet("/distributions/{id}/invalidations", Invalidations);
@@ -215,9 +217,10 @@ internal static partial class ConsoleEndpoints
             .Append("<dt>Origin</dt><dd>").Append(E(settings.Origin)).Append("</dd>")
             .Append("<dt>Viewer protocol policy</dt><dd>").Append(E(settings.ViewerProtocolPolicy)).Append("</dd>")
             .Append("<dt>Default cache policy</dt><dd>").Append(E(settings.CachePolicy)).Append("</dd>")
-            .Append("</dl><h2>Cache tags</h2>").Append(TagSettings(routes.Current, distribution, settings))
-            .Append($"<p><a class=\"button\" href=\"/console/distributions/{U(distribution.Id)}/settings\">Edit settings</a></p><dl>")
-            .Append("<dt>Remove the header from viewer responses</dt><dd>").Append(settings.CacheTags.StripFromResponse ? "Yes" : "No").Append("</dd></dl>")
+            .Append("</dl><h2>Monitoring</h2>")
+            .Append($"<iframe class=\"charts-frame\" title=\"Hit rate and P95 propagation of {E(distribution.Id)}\" src=\"/console/distributions/{U(distribution.Id)}/charts\"></iframe>")
+            .Append("<h2>Cache tags</h2>").Append(TagSettings(routes.Current, distribution, settings))
+            .Append($"<p><a class=\"button\" href=\"/console/distributions/{U(distribution.Id)}/settings\">Edit settings</a></p>")
             .Append("<h2>Behaviors</h2>")
             .Append(Table("Path patterns, first match wins", ["Path pattern", "Cache policy"],
                 settings.Behaviors.Select(static b => new[] { $"<code>{E(b.PathPattern)}</code>", E(b.CachePolicy) })
@@ -232,6 +235,25 @@ internal static partial class ConsoleEndpoints
         return Html(Page(distribution.Id, body.ToString(), visitor.Session, visitor.Csrf));
     }
 
+    /// <summary>The charts, in a frame of their own that redraws itself every 10 seconds: live, without script.</summary>
+    private static async Task<IResult> ChartsFrame(HttpContext context, ConsoleSessions sessions, RouteTableProvider routes, ConsoleCharts charts, string id)
+    {
+        if (Enter(context, sessions, routes, id, null, out _, out var distribution, out _, out _) is { } instead)
+        {
+            return instead;
+        }
+
+        var html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"10\">"
+            + "<title>Charts</title><style>" + ChartStyle + "</style></head><body>" + await charts.RenderAsync(distribution.Id) + "</body></html>";
+        return Html(html);
+    }
+
+    private const string ChartStyle = """
+        :root{color-scheme:light dark}body{margin:0;font:13px/1.4 system-ui,sans-serif;background:transparent}
+        .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.6rem}
+        .chart{margin:0;padding:.4rem;border-radius:.4rem;background:rgba(127,127,127,.1)}.chart h3{font-size:.85rem;margin:.1rem 0 .3rem}.chart svg{width:100%;height:auto}
+        """;
+
     /// <summary>The cache-tag settings in force, and where they come from: the configuration file or the console's override.</summary>
     private static string TagSettings(RouteTable table, Distribution distribution, DistributionOptions configured)
     {
@@ -240,6 +262,7 @@ internal static partial class ConsoleEndpoints
             .Append("<dt>Header to use for cache tags</dt><dd id=\"tags-header\"><code>")
             .Append(E(table.Overrides.CacheTags.TryGetValue(distribution.Id, out var own) ? own.Header : configured.CacheTags.Header)).Append("</code></dd>")
             .Append("<dt>Separator</dt><dd><code>").Append(configured.CacheTags.Separator == " " ? "(space)" : E(configured.CacheTags.Separator)).Append("</code></dd>")
+            .Append("<dt>Remove the header from viewer responses</dt><dd>").Append(configured.CacheTags.StripFromResponse ? "Yes" : "No").Append("</dd>")
             .Append("<dt>Set by</dt><dd id=\"tags-source\">");
         if (own is null)
         {

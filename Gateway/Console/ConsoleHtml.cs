@@ -101,10 +101,11 @@ internal static class ConsoleHtml
         .card h2{margin-top:0}.secondary{background:transparent;color:var(--accent);border:2px solid var(--accent)}
         .error{color:var(--bad)}.errors{border-left:4px solid var(--bad);padding:.5rem 1rem;margin:.5rem 0;background:var(--panel)}
         .note{color:var(--muted)}.badge{display:inline-block;font-size:.8rem;padding:0 .5rem;border-radius:.6rem;background:var(--accent);color:#fff}
-        dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1.25rem;margin:0}dt{font-weight:600}dd{margin:0;word-break:break-all}
+        dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1.25rem;margin:0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
         .tabs{display:flex;flex-wrap:wrap;gap:.25rem 1rem;border-bottom:1px solid var(--line);margin:1rem 0}.tabs a{padding:.3rem 0}
         .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}.chart{background:var(--panel);border-radius:.5rem;padding:.5rem}
         .chart svg{width:100%;height:auto}.chart h3{font-size:.95rem;margin:.2rem 0}
+        .charts-frame{width:100%;height:20rem;border:0}@media (min-width:60rem){.charts-frame{height:9.5rem}}
         @media (max-width:40rem){dl{grid-template-columns:1fr}main{padding:.6rem}}
         """;
 }

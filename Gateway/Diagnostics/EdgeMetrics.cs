@@ -12,6 +12,11 @@ internal sealed class EdgeMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _headersDropped;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RequestTally> _tallies = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Requests and hits this gateway answered per distribution since it started: what the console's hit-rate chart samples.</summary>
+    public (long Requests, long Hits) Tally(string distribution) =>
+        _tallies.TryGetValue(distribution, out var tally) ? (Interlocked.Read(ref tally.Requests), Interlocked.Read(ref tally.Hits)) : (0, 0);
 
     public EdgeMetrics(IMeterFactory meterFactory, NearCacheCopies copies)
     {
@@ -43,6 +48,16 @@ internal sealed class EdgeMetrics
 
     public void RecordRequest(string distribution, string result, long startedTimestamp)
     {
+        if (distribution.Length > 0)
+        {
+            var tally = _tallies.TryGetValue(distribution, out var known) ? known : _tallies.GetOrAdd(distribution, static _ => new RequestTally());
+            Interlocked.Increment(ref tally.Requests);
+            if (result is "hit" or "refresh_hit")
+            {
+                Interlocked.Increment(ref tally.Hits);
+            }
+        }
+
         var tags = new TagList { { "distribution", distribution }, { "result", result } };
         _requests.Add(1, tags);
         if (_duration.Enabled)
@@ -50,4 +65,11 @@ internal sealed class EdgeMetrics
             _duration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, tags);
         }
     }
+}
+
+/// <summary>Running counts of one distribution's viewer requests.</summary>
+internal sealed class RequestTally
+{
+    public long Requests;
+    public long Hits;
 }

@@ -34,6 +34,8 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<AccessLog>();
         services.AddSingleton<ConsoleSessions>();
         services.AddHostedService<ConsoleSettingsWatcher>();
+        services.AddSingleton<ConsoleCharts>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConsoleCharts>());
         services.AddSingleton<InvalidationService>();
         services.AddSingleton(sp => new NearCacheCopies(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));

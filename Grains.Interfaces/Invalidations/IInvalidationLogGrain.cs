@@ -17,4 +17,12 @@ public interface IInvalidationLogGrain : IGrainWithStringKey
     /// <summary>Told by an invalidation once it is complete.</summary>
     [Alias("completed")]
     Task CompletedAsync(string id, DateTimeOffset completed);
+
+    /// <summary>When each invalidation completed since <paramref name="since"/> was created, and how long it took, every tenant's included.</summary>
+    [Alias("propagation")]
+    Task<PropagationSample[]> PropagationSinceAsync(DateTimeOffset since);
 }
+
+/// <summary>One completed invalidation's propagation time, by when it was created.</summary>
+[GenerateSerializer, Immutable, Alias("edge.propagation-sample")]
+public readonly record struct PropagationSample([property: Id(0)] DateTimeOffset Created, [property: Id(1)] TimeSpan Propagation);

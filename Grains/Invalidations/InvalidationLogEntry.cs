@@ -18,6 +18,9 @@ internal sealed class InvalidationLogEntry
 
     public required DateTimeOffset Created { get; init; }
     public InvalidationStatus Status { get; set; }
+
+    /// <summary>When the last gateway stopped serving what it names; kept for the console's propagation chart.</summary>
+    public DateTimeOffset? Completed { get; set; }
     public int Paths { get; init; }
     public int Wildcards { get; init; }
 }

@@ -144,9 +144,16 @@ internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProv
         if (Entries.Find(e => e.Id == id) is { Status: InvalidationStatus.InProgress } entry)
         {
             entry.Status = InvalidationStatus.Completed;
+            entry.Completed = completed;
             await Task.WhenAll(store.WriteAsync(Distribution, entry), store.RemoveAsync(Distribution, Trim()));
         }
     }
+
+    Task<PropagationSample[]> IInvalidationLogGrain.PropagationSinceAsync(DateTimeOffset since) =>
+        Task.FromResult(Entries
+            .Where(e => e.Created >= since && e.Completed is not null)
+            .Select(static e => new PropagationSample(e.Created, e.Completed!.Value - e.Created))
+            .ToArray());
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -197,6 +204,7 @@ internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProv
             else if (record.Status == InvalidationStatus.Completed)
             {
                 entry.Status = InvalidationStatus.Completed;
+                entry.Completed = record.Completed;
                 await store.WriteAsync(Distribution, entry);
             }
         }

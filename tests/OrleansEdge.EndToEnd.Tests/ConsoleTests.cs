@@ -158,6 +158,14 @@ public sealed class ConsoleTests : IAsyncLifetime
         Assert.Equal("Miss from orleansedge", await ViewerAsync(first));
         Assert.Equal("Miss from orleansedge", await ViewerAsync(second));
 
+        // The distribution's live charts: this gateway's hit rate and the cluster's propagation, in a frame of their own.
+        await page.GotoAsync($"{Console}/distributions/E1CONSOLE");
+        var charts = page.FrameLocator("iframe.charts-frame");
+        await Assertions.Expect(charts.Locator("figure[data-kind=hit-rate] svg").First).ToHaveAttributeAsync("aria-label", new Regex("% most recently"));
+        await Assertions.Expect(charts.Locator("figure[data-kind=propagation] svg").First).ToHaveAttributeAsync("aria-label", new Regex("ms most recently"));
+        await ShotAsync(page, "08-monitoring");
+        await page.GoBackAsync();
+
         // It is the API's invalidation too: the AWS CLI lists it.
         var cli = await new AwsCli($"http://127.0.0.1:{_control}", AccessKeyId, Secret)
             .RunAsync("cloudfront", "list-invalidations", "--distribution-id", "E1CONSOLE");
@@ -167,17 +175,17 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "Copy to new" }).ClickAsync();
         await Assertions.Expect(page.GetByLabel("One per line")).ToHaveValueAsync($"{tagA}\n{tagB}");
         await Assertions.Expect(page.GetByLabel("By cache tags")).ToBeCheckedAsync();
-        await ShotAsync(page, "08-copy-to-new");
+        await ShotAsync(page, "09-copy-to-new");
 
         await page.GotoAsync($"{Console}/distributions/E1CONSOLE/invalidations");
         var row = page.Locator("tr", new() { HasText = invalidationId });
         await Assertions.Expect(row).ToContainTextAsync("Completed");
-        await ShotAsync(page, "09-invalidations");
+        await ShotAsync(page, "10-invalidations");
 
         // A phone-sized screen reads the same pages.
         await page.SetViewportSizeAsync(390, 844);
         await page.ReloadAsync();
-        await ShotAsync(page, "10-invalidations-phone");
+        await ShotAsync(page, "11-invalidations-phone");
 
         // The way back: the configuration file's settings again.
         await page.SetViewportSizeAsync(1280, 900);
@@ -287,6 +295,6 @@ public sealed class ConsoleTests : IAsyncLifetime
         await page.ReloadAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/console/signin"));
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("expired");
-        await ShotAsync(page, "11-session-expired");
+        await ShotAsync(page, "12-session-expired");
     }
 }
