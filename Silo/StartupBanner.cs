@@ -34,6 +34,6 @@ internal sealed partial class StartupBanner(
         return text.ToString();
     }
 
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "{Banner}")]
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "{Banner}")]
     private static partial void LogBanner(ILogger logger, string banner);
 }

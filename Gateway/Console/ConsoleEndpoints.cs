@@ -131,7 +131,10 @@ internal static partial class ConsoleEndpoints
         return Page("Sign in", body.ToString(), null, null);
     }
 
-    private static async Task<IResult> SignIn(HttpContext context, ConsoleSessions sessions, RouteTableProvider routes)
+    /// <summary>A wrong secret costs this long before the form comes back: guessing one from a script stays slow.</summary>
+    private static readonly TimeSpan FailedSignInDelay = TimeSpan.FromMilliseconds(500);
+
+    private static async Task<IResult> SignIn(HttpContext context, ConsoleSessions sessions, RouteTableProvider routes, TimeProvider time, ILogger<ConsoleSessions> logger)
     {
         var options = routes.Current.Options;
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
@@ -144,6 +147,9 @@ internal static partial class ConsoleEndpoints
         var accessKeyId = form["accessKeyId"].ToString();
         if (ConsoleSessions.Verify(options, accessKeyId, form["secret"].ToString()) is not { } principal)
         {
+            LogSignInFailed(logger, InvalidationItemParser.Printable(accessKeyId.Length > 64 ? accessKeyId[..64] : accessKeyId),
+                context.Connection.RemoteIpAddress?.ToString() ?? "?");
+            await Task.Delay(FailedSignInDelay, time, context.RequestAborted);
             return Html(SignInForm(sessions.CsrfToken(pending!), Safe(form["return"]), null, accessKeyId, wrong: true), StatusCodes.Status401Unauthorized);
         }
 
@@ -614,4 +620,7 @@ internal static partial class ConsoleEndpoints
     private static IResult NotFound(Visitor visitor, string message) =>
         Html(Page("Not found", $"<h1>Not found</h1><p>{E(message)}</p><p><a href=\"/console/distributions\">All distributions</a></p>", visitor.Session, visitor.Csrf),
             StatusCodes.Status404NotFound);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Console sign-in refused for access key id '{AccessKeyId}' from {Remote}")]
+    private static partial void LogSignInFailed(ILogger logger, string accessKeyId, string remote);
 }

@@ -22,7 +22,7 @@ internal sealed partial class AccessLog(ILogger<AccessLog> logger)
             ? raw
             : context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent();
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information,
         Message = "{Method} {Host} {Target} {Status} {Result} {Bytes} {DurationMs:0.###} {Distribution}")]
     private static partial void LogRequest(ILogger logger, string method, string host, string target, int status, string result,
         long bytes, double durationMs, string distribution);
