@@ -4,7 +4,6 @@ using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
-using OrleansEdge.Grains.Interfaces.Tags;
 
 namespace OrleansEdge.Grains.Objects;
 
@@ -239,7 +238,7 @@ internal sealed class CachedObjectGrain(
                 return Refresh(revalidating!, fetched, origin, started, now, generation);
 
             case OriginFetchKind.Response when fetched.Status >= 500:
-                return Both(StaleOr(objects.Find(_key).Copy, now, new ObjectLookup(LookupOutcome.Error, Transient(fetched, started, now))));
+                return Both(StaleOr(objects.Find(_key).Copy, now, new ObjectLookup(LookupOutcome.Error, StoredResponses.Transient(fetched, started, now))));
 
             case OriginFetchKind.Response:
                 return Store(fetched, origin, started, now, generation);
@@ -257,36 +256,20 @@ internal sealed class CachedObjectGrain(
         OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation)
     {
         var freshness = FreshnessPolicy.Evaluate(fetched.Status, fetched.Headers, now, origin);
-        var tags = freshness.Storable ? ReadTags(fetched.Headers, origin) : null;
+        var tags = freshness.Storable ? ObjectTags.Read(fetched.Headers, origin, metrics) : null;
         if (tags is null)
         {
             // The first viewer gets what it asked for; the others may not share it and fetch their own.
             objects.Pass(_key, PassMemory);
-            return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, Transient(fetched, started, now)), PassLookup);
+            return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, StoredResponses.Transient(fetched, started, now)), PassLookup);
         }
 
-        var response = new CachedResponse
-        {
-            Status = fetched.Status,
-            Headers = fetched.Headers,
-            Body = fetched.Body,
-            Tags = tags,
-            FetchStarted = started,
-            Received = now,
-            FreshUntil = now + freshness.Ttl,
-            StaleIfErrorUntil = now + freshness.Ttl + freshness.StaleIfError,
-            ETag = FreshnessPolicy.Find(fetched.Headers, "ETag"),
-            LastModified = ParseDate(FreshnessPolicy.Find(fetched.Headers, "Last-Modified")),
-            OriginAge = int.TryParse(FreshnessPolicy.Find(fetched.Headers, "Age"), out var age) ? age : 0,
-        };
-
-        var stored = Settle(response, origin.TagHeader, generation);
-        if (!stored)
+        var response = StoredResponses.New(fetched, freshness, tags, started, now);
+        if (!Settle(response, origin.TagHeader, generation))
         {
             // Served to the viewer that asked before the invalidation, marked stale so that no gateway keeps it as a
             // fresh copy; the viewers that joined get a fetch of their own.
-            var unstored = new ObjectLookup(LookupOutcome.Miss, response with { FreshUntil = DateTimeOffset.MinValue });
-            return new FetchCompletion(unstored, null);
+            return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, StoredResponses.Unkept(response)), null);
         }
 
         return new FetchCompletion(new ObjectLookup(LookupOutcome.Miss, response), new ObjectLookup(LookupOutcome.Hit, response));
@@ -295,33 +278,20 @@ internal sealed class CachedObjectGrain(
     private FetchCompletion Refresh(
         CachedResponse stale, OriginFetch fetched, OriginProfile origin, DateTimeOffset started, DateTimeOffset now, int generation)
     {
-        // RFC 9111 §4.3.4: the 304's headers replace the stored ones of the same name.
-        var headers = ContentCodings.KeepWeakValidator(stale.Headers, MergeHeaders(stale.Headers, fetched.Headers));
-        var freshness = FreshnessPolicy.Evaluate(stale.Status, headers, now, origin);
-        var refreshed = stale with
-        {
-            Headers = headers,
-            FetchStarted = started,
-            Received = now,
-            FreshUntil = now + freshness.Ttl,
-            StaleIfErrorUntil = now + freshness.Ttl + freshness.StaleIfError,
-            ETag = FreshnessPolicy.Find(headers, "ETag") ?? stale.ETag,
-            OriginAge = 0,
-        };
-
-        var stored = freshness.Storable && Settle(refreshed, origin.TagHeader, generation);
-        if (!freshness.Storable && generation == _generation)
+        var (refreshed, storable) = StoredResponses.Refreshed(stale, fetched, origin, started, now);
+        var stored = storable && Settle(refreshed, origin.TagHeader, generation);
+        if (!storable && generation == _generation)
         {
             objects.Drop(_key);
         }
 
-        if (stored || !freshness.Storable)
+        if (stored || !storable)
         {
-            return Both(new ObjectLookup(LookupOutcome.RefreshHit, stored ? refreshed : refreshed with { FreshUntil = DateTimeOffset.MinValue }));
+            return Both(new ObjectLookup(LookupOutcome.RefreshHit, stored ? refreshed : StoredResponses.Unkept(refreshed)));
         }
 
         // Invalidated while the origin confirmed it: as for a new response, joiners get a fetch of their own.
-        return new FetchCompletion(new ObjectLookup(LookupOutcome.RefreshHit, refreshed with { FreshUntil = DateTimeOffset.MinValue }), null);
+        return new FetchCompletion(new ObjectLookup(LookupOutcome.RefreshHit, StoredResponses.Unkept(refreshed)), null);
     }
 
     /// <summary>
@@ -332,89 +302,12 @@ internal sealed class CachedObjectGrain(
     private bool Settle(CachedResponse response, string? tagHeader, int generation) =>
         generation == _generation && objects.Settle(_key, this, tagHeader, response, _fetchStartedTimestamp) == CopyVerdict.Current;
 
-    /// <summary>The response's tags, or null when its tag header is too long to be indexed: then it is served, not stored.</summary>
-    private string[]? ReadTags(HeaderField[] headers, OriginProfile origin)
-    {
-        if (origin.TagHeader is not { } tagHeader)
-        {
-            return [];
-        }
-
-        foreach (var header in headers)
-        {
-            if (string.Equals(header.Name, tagHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                var length = 0L;
-                foreach (var value in header.Values)
-                {
-                    length += value!.Length;
-                }
-
-                if (length > origin.MaxTagHeaderBytes)
-                {
-                    metrics.RecordOversizeTagHeader();
-                    return null;
-                }
-
-                var parsed = CacheTagRules.Parse(header.Values!, origin.TagSeparator);
-                metrics.RecordInvalidTags(parsed.Invalid + parsed.BeyondLimit);
-                return parsed.Tags;
-            }
-        }
-
-        return [];
-    }
-
     /// <summary>
     /// The stored copy, if the origin allows it to stand in for a failure (stale-if-error), else <paramref name="failure"/>.
     /// Callers pass the copy as it is now, not as it was when the fetch began, so a purge during the fetch wins.
     /// </summary>
     private static ObjectLookup StaleOr(CachedResponse? stale, DateTimeOffset now, ObjectLookup failure) =>
         stale is not null && now <= stale.StaleIfErrorUntil ? new ObjectLookup(LookupOutcome.Error, stale) : failure;
-
-    /// <summary>A response served once and never stored.</summary>
-    private static CachedResponse Transient(OriginFetch fetched, DateTimeOffset started, DateTimeOffset now) => new()
-    {
-        Status = fetched.Status,
-        Headers = fetched.Headers,
-        Body = fetched.Body,
-        Tags = [],
-        FetchStarted = started,
-        Received = now,
-        FreshUntil = DateTimeOffset.MinValue,
-    };
-
-    private static HeaderField[] MergeHeaders(HeaderField[] stored, HeaderField[] update)
-    {
-        var merged = new List<HeaderField>(stored.Length + update.Length);
-        foreach (var header in stored)
-        {
-            if (!Contains(update, header.Name))
-            {
-                merged.Add(header);
-            }
-        }
-
-        merged.AddRange(update);
-        return [.. merged];
-
-        static bool Contains(HeaderField[] headers, string name)
-        {
-            foreach (var header in headers)
-            {
-                if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
-
-    private static DateTimeOffset? ParseDate(string? value) =>
-        value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AssumeUniversal, out var date) ? date : null;
 
     private static FetchCompletion Both(ObjectLookup lookup) => new(lookup, lookup);
 
