@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Gateway.Routing;
+using OrleansEdge.Grains.Interfaces.Retries;
 
 namespace OrleansEdge.Gateway.ControlPlane;
 
@@ -111,7 +112,7 @@ internal static partial class PurgeApi
             }
             catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
             {
-                var pause = TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt));
+                var pause = RetryBackoff.Delay(attempt, TimeSpan.FromSeconds(1));
                 if (Stopwatch.GetElapsedTime(started) + pause >= timeout || context.RequestAborted.IsCancellationRequested)
                 {
                     LogClusterUnavailable(logger, exception);

@@ -7,6 +7,7 @@ using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Tags;
+using OrleansEdge.Grains.Interfaces.Retries;
 
 namespace OrleansEdge.Grains.Invalidations;
 
@@ -196,7 +197,7 @@ internal sealed partial class InvalidationGrain(
                 }
 
                 LogGatewayUnreachable(logger, exception, notice.InvalidationId, lease.GatewayId, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), time);
+                await Task.Delay(RetryBackoff.Delay(attempt, TimeSpan.FromSeconds(1)), time);
             }
         }
     }
@@ -212,7 +213,7 @@ internal sealed partial class InvalidationGrain(
             }
             catch (Exception exception)
             {
-                var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, attempt)));
+                var delay = RetryBackoff.Delay(attempt, MaxRetryDelay);
                 LogStepFailed(logger, exception, id, attempt, delay.TotalMilliseconds);
                 await Task.Delay(delay, time);
             }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Services;
 using OrleansEdge.Grains.Interfaces.Gateways;
+using OrleansEdge.Grains.Interfaces.Retries;
 
 namespace OrleansEdge.Grains.Invalidations;
 
@@ -89,7 +90,7 @@ internal sealed partial class ObjectFanOut(
                 }
 
                 LogRetrying(logger, exception, silo, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << attempt)));
+                await Task.Delay(RetryBackoff.Delay(attempt, TimeSpan.FromSeconds(2)));
             }
         }
     }

@@ -4,6 +4,7 @@ using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Objects;
+using OrleansEdge.Grains.Interfaces.Retries;
 
 namespace OrleansEdge.Grains.Invalidations;
 
@@ -39,7 +40,7 @@ internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory lo
                 throw new InvalidOperationException($"{failed.Count} objects could not be invalidated after {Attempts} attempts.");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(50 << attempt));
+            await Task.Delay(RetryBackoff.Delay(attempt, TimeSpan.FromSeconds(1)));
             active = failed;
         }
 
