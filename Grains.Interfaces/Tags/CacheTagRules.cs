@@ -51,15 +51,20 @@ public static class CacheTagRules
             return false;
         }
 
-        foreach (var c in tag)
+        Span<char> lower = stackalloc char[MaxTagLength];
+        for (var i = 0; i < tag.Length; i++)
         {
+            var c = tag[i];
             if (c < 33 || c > 126 || c == ',')
             {
                 return false;
             }
+
+            lower[i] = char.ToLowerInvariant(c);
         }
 
-        normalized = tag.ToString().ToLowerInvariant();
+        // A tag many objects carry (category:books) is one string, shared by every copy and index entry naming it.
+        normalized = Caching.StringPool.Shared.Intern(lower[..tag.Length]);
         return true;
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
 
@@ -106,6 +107,12 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
         {
             if (ProxyHeaders.IsStored(name, connectionListed) && ProxyHeaders.ForwardableValues(values, ref dropped) is { Length: > 0 } kept)
             {
+                // Stored with the copy: a value many responses share (Content-Type, a Date of the same second) is kept once.
+                for (var i = 0; i < kept.Length; i++)
+                {
+                    kept[i] = StringPool.Shared.Intern(kept[i]);
+                }
+
                 fields.Add(new HeaderField(name, kept));
             }
         }
