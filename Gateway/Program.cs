@@ -14,12 +14,12 @@ if (EdgeConfiguration.AddFile(builder.Configuration) is { } missing)
     return Refuse([missing]);
 }
 
-if (EdgeConfiguration.Problems(builder.Configuration) is { Count: > 0 } problems)
+if (EdgeConfiguration.Read(builder.Configuration, out var options) is { Count: > 0 } problems)
 {
     return Refuse(problems);
 }
 
-builder.AddEdgeGateway();
+builder.AddEdgeGateway(options!);
 var app = builder.Build();
 app.MapEdgeGateway();
 try

@@ -19,7 +19,8 @@ namespace OrleansEdge.Gateway.Hosting;
 internal static class EdgeGatewayExtensions
 {
     /// <summary>Registers the gateway: options, routes, the viewer path, the control plane and metrics.</summary>
-    public static WebApplicationBuilder AddEdgeGateway(this WebApplicationBuilder builder)
+    /// <param name="options">The configuration as read and validated at start: what is bound once (ports, the demo) comes from it.</param>
+    public static WebApplicationBuilder AddEdgeGateway(this WebApplicationBuilder builder, EdgeOptions options)
     {
         // Orleans first: hosted services start in registration order and stop in reverse, so the embedded silo (or
         // the cluster client) is up before anything below calls a grain, and still up while those stop.
@@ -42,7 +43,7 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<NearCacheLease>();
         services.AddHostedService(sp => sp.GetRequiredService<NearCacheLease>());
         services.AddOriginHttpClient();
-        if (builder.Configuration.GetValue<bool>("Edge:Demo:Enabled"))
+        if (options.Demo.Enabled)
         {
             services.AddHostedService<DemoOrigin>();
         }
@@ -57,7 +58,7 @@ internal static class EdgeGatewayExtensions
             // viewers' own such bytes reach the origin the same way.
             kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
-            foreach (var endpoint in ListenUrls(builder.Configuration).SelectMany(static url => ListenEndpoints.Parse(url) ?? []))
+            foreach (var endpoint in (ListenEndpoints.Parse(options.Listen.Viewer) ?? []).Concat(ListenEndpoints.Parse(options.Listen.Control) ?? []))
             {
                 kestrel.Listen(endpoint.EndPoint, listen =>
                 {
@@ -114,7 +115,7 @@ internal static class EdgeGatewayExtensions
 
     public static WebApplication MapEdgeGateway(this WebApplication app)
     {
-        var viewer = ListenEndpoints.Parse(app.Configuration["Edge:Listen:Viewer"] ?? new ListenOptions().Viewer) ?? [];
+        var viewer = ListenEndpoints.Parse(app.Services.GetRequiredService<IOptions<EdgeOptions>>().Value.Listen.Viewer) ?? [];
         app.UseMiddleware<ViewerMiddleware>(new ViewerPorts([.. viewer.Select(static e => e.Port)], viewer.FirstOrDefault(static e => e.Https)?.Port));
 
         // Everything below answers only on the control port: the viewer middleware ends every viewer request.
@@ -124,12 +125,5 @@ internal static class EdgeGatewayExtensions
         app.MapPrometheusScrapingEndpoint();
         app.MapConsole();
         return app;
-    }
-
-    private static IEnumerable<string> ListenUrls(IConfiguration configuration)
-    {
-        var defaults = new ListenOptions();
-        yield return configuration["Edge:Listen:Viewer"] ?? defaults.Viewer;
-        yield return configuration["Edge:Listen:Control"] ?? defaults.Control;
     }
 }
