@@ -175,4 +175,46 @@ public sealed class HostileInputTests(GatewayFixture edge)
         var read = await stream.ReadAsync(buffer, timeout.Token);
         return Encoding.Latin1.GetString(buffer, 0, read);
     }
+
+    [Theory]
+    [InlineData("e1.test")]
+    [InlineData("shop.test")]
+    public async Task OversizedCookiesAndEncodings_AreKeyedOrIgnored_NeverA500(string host)
+    {
+        var target = $"/hostile-keys/{Guid.NewGuid():N}";
+        var cookies = string.Join("; ", Enumerable.Range(0, 400).Select(i => $"c{i}={new string('v', 10)}")) + "; session=s1";
+        var encodings = string.Join(", ", Enumerable.Range(0, 300).Select(i => $"x-coding-{i};q=0.{i % 10}")) + ", gzip;q=abc, br;q=0";
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await edge.GetAsync(target, host, r =>
+            {
+                r.Headers.TryAddWithoutValidation("Cookie", cookies);
+                r.Headers.TryAddWithoutValidation("Accept-Encoding", encodings);
+                r.Headers.TryAddWithoutValidation("Accept-Language", new string('l', 3000));
+            });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(i == 0 ? "Miss from orleansedge" : "Hit from orleansedge", response.Headers.GetValues("X-Cache").Single());
+
+            // gzip with a q that is no number counts as accepted; br;q=0 does not.
+            Assert.Equal("gzip", response.Headers.GetValues("X-Origin-Accept-Encoding").Single());
+        }
+
+        // Only what the policy keys reached the origin: nothing on e1.test, the session on shop.test.
+        using var last = await edge.GetAsync(target, host, r => r.Headers.TryAddWithoutValidation("Cookie", cookies));
+        Assert.Equal(host == "shop.test" ? "session=s1" : "", last.Headers.GetValues("X-Origin-Cookie").Single());
+    }
+
+    [Theory]
+    [InlineData("bytes=0-0,1-1,2-2,3-3,4-4,5-5", HttpStatusCode.OK)]
+    [InlineData("bytes=99999999999999999999-", HttpStatusCode.OK)]
+    [InlineData("bytes=-99999999999999999999", HttpStatusCode.OK)]
+    [InlineData("bytes=5-", HttpStatusCode.PartialContent)]
+    [InlineData("pages=1-2", HttpStatusCode.OK)]
+    public async Task HostileRanges_GetAClearAnswer(string range, HttpStatusCode expected)
+    {
+        var target = $"/hostile-range/{Guid.NewGuid():N}?size=100";
+        using var response = await edge.GetAsync(target, configure: r => r.Headers.TryAddWithoutValidation("Range", range));
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected == HttpStatusCode.OK ? 100 : 95, (await response.Content.ReadAsByteArrayAsync()).Length);
+    }
 }
