@@ -27,4 +27,8 @@ internal static class EdgeErrors
 
         return response.WriteAsync(message + "\n", context.RequestAborted);
     }
+
+    /// <summary>An origin's failure (<see cref="Grains.Http.OriginHttp.Failure"/>), as a fill and a pass-through both answer it.</summary>
+    public static Task WriteOriginFailureAsync(HttpContext context, int status, string message) =>
+        WriteAsync(context, status, $"{status} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)}: {message}");
 }

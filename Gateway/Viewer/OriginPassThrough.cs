@@ -39,8 +39,7 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
         catch (OperationCanceledException)
         {
             LogPassFailed(logger, profile.BaseUrl, "timed out");
-            await EdgeErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout,
-                $"504 Gateway Timeout: the origin did not answer within {profile.ResponseTimeout.TotalSeconds} s.");
+            await WriteFailureAsync(context, OriginHttp.Failure(null, profile.ResponseTimeout));
             return;
         }
         catch (Exception exception) when (ViewerFault(exception) is { } viewerFault)
@@ -53,9 +52,7 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
         catch (HttpRequestException exception)
         {
             LogPassFailed(logger, profile.BaseUrl, exception.Message);
-            await (OriginHttp.IsTimeout(exception)
-                ? EdgeErrors.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "504 Gateway Timeout: the origin did not accept a connection in time.")
-                : EdgeErrors.WriteAsync(context, StatusCodes.Status502BadGateway, "502 Bad Gateway: the origin could not be reached."));
+            await WriteFailureAsync(context, OriginHttp.Failure(exception, profile.ResponseTimeout));
             return;
         }
 
@@ -158,6 +155,9 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
             }
         }
     }
+
+    private static Task WriteFailureAsync(HttpContext context, (int Status, string Message) failure) =>
+        EdgeErrors.WriteOriginFailureAsync(context, failure.Status, failure.Message);
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Pass-through to {Origin} failed: {Reason}")]
     private static partial void LogPassFailed(ILogger logger, string origin, string reason);

@@ -176,7 +176,7 @@ internal sealed partial class ViewerMiddleware(
                 }
                 else
                 {
-                    await EdgeErrors.WriteAsync(context, lookup.ErrorStatus, $"{lookup.ErrorStatus} {ReasonPhrase(lookup.ErrorStatus)}: {lookup.ErrorMessage}");
+                    await EdgeErrors.WriteOriginFailureAsync(context, lookup.ErrorStatus, lookup.ErrorMessage ?? "");
                     Served(context, distribution.Id, "error", started);
                 }
 
@@ -296,8 +296,6 @@ internal sealed partial class ViewerMiddleware(
 
     /// <summary>Keys up to this long (nearly all) are assembled on the stack; longer ones on the heap.</summary>
     private const int MaxStackKey = 2048;
-
-    private static string ReasonPhrase(int status) => status == StatusCodes.Status504GatewayTimeout ? "Gateway Timeout" : "Bad Gateway";
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Lookup for distribution {Distribution} failed in the cluster; passing to the origin")]
     private static partial void LogLookupFailed(ILogger logger, Exception exception, string distribution);

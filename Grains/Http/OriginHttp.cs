@@ -44,6 +44,18 @@ public static class OriginHttp
     public static bool IsTimeout(Exception exception) =>
         exception is TimeoutException || exception.InnerException is TimeoutException;
 
+    /// <summary>
+    /// The one answer to an origin that failed, for a cache fill and a pass-through alike: <c>504</c> when it did not
+    /// answer within <paramref name="allowed"/> (<paramref name="exception"/> null) or did not accept a connection in
+    /// time, else <c>502</c>.
+    /// </summary>
+    public static (int Status, string Message) Failure(Exception? exception, TimeSpan allowed) =>
+        exception is null
+            ? (504, $"The origin did not answer within {allowed.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} s.")
+            : IsTimeout(exception)
+                ? (504, "The origin did not accept a connection in time.")
+                : (502, "The origin could not be reached or sent an invalid response.");
+
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var timeout = context.InitialRequestMessage.Options.TryGetValue(ConnectTimeout, out var configured)

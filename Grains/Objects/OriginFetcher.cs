@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Http;
@@ -71,16 +70,15 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
         {
             metrics.RecordOriginFetch("timeout", started);
             LogOriginTimedOut(logger, profile.BaseUrl, allowed.TotalMilliseconds);
-            return OriginFetch.Failed(504, $"The origin did not answer within {allowed.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
+            var (status, message) = OriginHttp.Failure(null, allowed);
+            return OriginFetch.Failed(status, message);
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException or TimeoutException)
         {
-            var timedOut = OriginHttp.IsTimeout(exception);
-            metrics.RecordOriginFetch(timedOut ? "timeout" : "unreachable", started);
+            metrics.RecordOriginFetch(OriginHttp.IsTimeout(exception) ? "timeout" : "unreachable", started);
             LogOriginFailed(logger, profile.BaseUrl, exception.Message);
-            return timedOut
-                ? OriginFetch.Failed(504, "The origin did not accept a connection in time.")
-                : OriginFetch.Failed(502, "The origin could not be reached or sent an invalid response.");
+            var (status, message) = OriginHttp.Failure(exception, allowed);
+            return OriginFetch.Failed(status, message);
         }
     }
 
