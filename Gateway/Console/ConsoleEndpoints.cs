@@ -530,7 +530,7 @@ internal static partial class ConsoleEndpoints
                 continue;
             }
 
-            var item = byTags ? "#" + trimmed.TrimStart('#') : trimmed;
+            var item = byTags ? InvalidationItemParser.TagItem(trimmed) : trimmed;
             if (InvalidationItemParser.TryParse(item, maxLength, out var parsed, out var error))
             {
                 raw.Add(item);

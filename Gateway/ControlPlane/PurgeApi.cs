@@ -68,7 +68,7 @@ internal static partial class PurgeApi
         var raw = new List<string>();
         foreach (var tag in body?.Tags ?? [])
         {
-            raw.Add(tag is null ? "#" : tag.StartsWith('#') ? tag : "#" + tag);
+            raw.Add(InvalidationItemParser.TagItem(tag));
         }
 
         foreach (var path in body?.Paths ?? [])

@@ -11,6 +11,9 @@ namespace OrleansEdge.Grains.Interfaces.Invalidations;
 /// </summary>
 public static class InvalidationItemParser
 {
+    /// <summary>A tag as the origin sends it, in the item form (<c>#tag</c>); a leading <c>#</c> already there is accepted.</summary>
+    public static string TagItem(string? tag) => tag is null ? "#" : tag.StartsWith('#') ? tag : "#" + tag;
+
     public static bool TryParse(string item, int maxLength, out InvalidationItem parsed, out string error)
     {
         parsed = null!;
