@@ -1,4 +1,3 @@
-using OrleansEdge.Grains.Diagnostics;
 using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Silo;
 
@@ -28,7 +27,7 @@ if (problems.Count > 0)
 
 builder.UseOrleans(silo => silo.UseEdgeCluster(builder.Configuration));
 builder.WebHost.UseUrls(listen);
-builder.Services.AddEdgeTelemetry(builder.Configuration, "orleansedge-silo");
+builder.Services.AddSiloTelemetry(builder.Configuration);
 builder.Services.AddHostedService<StartupBanner>();
 
 var app = builder.Build();

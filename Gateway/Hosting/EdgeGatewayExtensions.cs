@@ -7,9 +7,9 @@ using OrleansEdge.Gateway.Console;
 using OrleansEdge.Gateway.Demo;
 using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Gateway.Viewer;
-using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Diagnostics;
 using OrleansEdge.Grains.Hosting;
-using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Origin;
 using StackExchange.Redis;
 using OrleansEdge.Gateway.Routing;
 using OrleansEdge.Gateway.NearCache;
@@ -48,7 +48,7 @@ internal static class EdgeGatewayExtensions
             services.AddHostedService<DemoOrigin>();
         }
 
-        services.AddEdgeTelemetry(builder.Configuration, "orleansedge-gateway");
+        services.AddGatewayTelemetry(builder.Configuration);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -103,7 +103,7 @@ internal static class EdgeGatewayExtensions
                 options.ServiceId = cluster.ServiceId;
             });
             client.UseRedisClustering(options => options.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-            if (EdgeTelemetry.OtlpEndpoint(builder.Configuration) is not null)
+            if (EdgeMeter.OtlpEndpoint(builder.Configuration) is not null)
             {
                 client.AddActivityPropagation();
             }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
 using OrleansEdge.Gateway.Configuration;
-using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Origin;
 using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Gateway.Routing;
 

@@ -1,4 +1,4 @@
-using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Origin;
 
 namespace OrleansEdge.Gateway.Viewer;
 
@@ -28,7 +28,7 @@ internal static class EdgeErrors
         return response.WriteAsync(message + "\n", context.RequestAborted);
     }
 
-    /// <summary>An origin's failure (<see cref="Grains.Http.OriginHttp.Failure"/>), as a fill and a pass-through both answer it.</summary>
+    /// <summary>An origin's failure (<see cref="OriginHttp.Failure"/>), as a fill and a pass-through both answer it.</summary>
     public static Task WriteOriginFailureAsync(HttpContext context, int status, string message) =>
         WriteAsync(context, status, $"{status} {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status)}: {message}");
 }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Diagnostics;
-using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Origin;
 using OrleansEdge.Gateway.Routing;
 
 namespace OrleansEdge.Gateway.Viewer;

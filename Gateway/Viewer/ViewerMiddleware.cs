@@ -2,8 +2,10 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Diagnostics;
+using Results = OrleansEdge.Gateway.Diagnostics.EdgeMetrics.Results;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
+using OrleansEdge.Grains.Interfaces.Origin;
 using OrleansEdge.Gateway.Routing;
 using OrleansEdge.Gateway.NearCache;
 
@@ -36,13 +38,13 @@ internal sealed partial class ViewerMiddleware(
         var route = routes.Current.Match(HostName(context.Request.Headers.Host.ToString()));
         if (route is null)
         {
-            Served(context, "", "error", started);
+            Served(context, "", Results.Error, started);
             return EdgeErrors.WriteAsync(context, StatusCodes.Status404NotFound, "404 Not Found: no distribution serves this host.");
         }
 
         if (!context.Request.IsHttps && route.Distribution.ViewerProtocol != ViewerProtocol.AllowAll)
         {
-            Served(context, route.Distribution.Id, "error", started);
+            Served(context, route.Distribution.Id, Results.Error, started);
             return route.Distribution.ViewerProtocol == ViewerProtocol.HttpsOnly
                 ? EdgeErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "403 Forbidden: this distribution is served over https only.")
                 : RedirectToHttpsAsync(context);
@@ -51,7 +53,7 @@ internal sealed partial class ViewerMiddleware(
         if (!IsForwardedMethod(context.Request.Method))
         {
             // CONNECT would make the edge a tunnel and TRACE would echo viewers' credentials back: neither reaches an origin.
-            Served(context, route.Distribution.Id, "error", started);
+            Served(context, route.Distribution.Id, Results.Error, started);
             return EdgeErrors.WriteAsync(context, StatusCodes.Status405MethodNotAllowed,
                 "405 Method Not Allowed: the edge forwards GET, HEAD, OPTIONS, PUT, POST, PATCH and DELETE.", allow: ForwardedMethods);
         }
@@ -80,14 +82,14 @@ internal sealed partial class ViewerMiddleware(
         {
             if (route.Distribution.ErrorPageFor(copy.Status) is not null)
             {
-                return RespondAsync(context, route, copy, CacheStatus.Hit, withAge: true, "hit", started);
+                return RespondAsync(context, route, copy, CacheStatus.Hit, withAge: true, Results.Hit, started);
             }
 
             metrics.RecordBytes(route.Distribution.Id, fromCache: true, HttpMethods.IsHead(context.Request.Method) ? 0 : copy.Body.Length);
             var written = CachedResponseWriter.WriteAsync(context, copy, CacheStatus.Hit, withAge: true, route.Distribution, now);
             if (written.IsCompletedSuccessfully)
             {
-                Served(context, route.Distribution.Id, "hit", started);
+                Served(context, route.Distribution.Id, Results.Hit, started);
                 return Task.CompletedTask;
             }
 
@@ -100,7 +102,7 @@ internal sealed partial class ViewerMiddleware(
     private async Task AwaitHitAsync(HttpContext context, Task written, string distribution, long started)
     {
         await written;
-        Served(context, distribution, "hit", started);
+        Served(context, distribution, Results.Hit, started);
     }
 
     /// <summary>Counts a viewer request once it is answered, and writes its access-log line when that is on.</summary>
@@ -152,13 +154,13 @@ internal sealed partial class ViewerMiddleware(
         switch (lookup.Outcome)
         {
             case LookupOutcome.Hit:
-                await RespondAsync(context, route, lookup.Response!, CacheStatus.Hit, withAge: true, "hit", started);
+                await RespondAsync(context, route, lookup.Response!, CacheStatus.Hit, withAge: true, Results.Hit, started);
                 break;
             case LookupOutcome.RefreshHit:
-                await RespondAsync(context, route, lookup.Response!, CacheStatus.RefreshHit, withAge: true, "refresh_hit", started);
+                await RespondAsync(context, route, lookup.Response!, CacheStatus.RefreshHit, withAge: true, Results.RefreshHit, started);
                 break;
             case LookupOutcome.Miss:
-                await RespondAsync(context, route, lookup.Response!, CacheStatus.Miss, withAge: false, "miss", started);
+                await RespondAsync(context, route, lookup.Response!, CacheStatus.Miss, withAge: false, Results.Miss, started);
                 break;
             case LookupOutcome.Pass:
                 await PassAsync(context, distribution, sent, started);
@@ -167,17 +169,17 @@ internal sealed partial class ViewerMiddleware(
                 if (lookup.Response is { } response)
                 {
                     // The origin's own 5xx, or a stale copy it allowed with stale-if-error.
-                    await RespondAsync(context, route, response, CacheStatus.Error, withAge: true, "error", started);
+                    await RespondAsync(context, route, response, CacheStatus.Error, withAge: true, Results.Error, started);
                 }
                 else if (distribution.ErrorPageFor(lookup.ErrorStatus) is { } errorPage && await ErrorPageAsync(context, route, errorPage) is { } page)
                 {
                     await CachedResponseWriter.WriteAsync(context, page with { Status = errorPage.ResponseCode ?? lookup.ErrorStatus }, CacheStatus.Error, withAge: false, distribution, now);
-                    Served(context, distribution.Id, "error", started);
+                    Served(context, distribution.Id, Results.Error, started);
                 }
                 else
                 {
                     await EdgeErrors.WriteOriginFailureAsync(context, lookup.ErrorStatus, lookup.ErrorMessage ?? "");
-                    Served(context, distribution.Id, "error", started);
+                    Served(context, distribution.Id, Results.Error, started);
                 }
 
                 break;
@@ -235,7 +237,7 @@ internal sealed partial class ViewerMiddleware(
     {
         await passThrough.ForwardAsync(context, distribution, target);
         metrics.RecordBytes(distribution.Id, fromCache: false, context.Response.ContentLength ?? 0);
-        Served(context, distribution.Id, context.Response.StatusCode >= 500 ? "error" : "pass", started);
+        Served(context, distribution.Id, context.Response.StatusCode >= 500 ? Results.Error : Results.Pass, started);
     }
 
     /// <summary><c>redirect-to-https</c>: the same URL on the https viewer endpoint, as CloudFront answers it (301).</summary>
@@ -247,7 +249,7 @@ internal sealed partial class ViewerMiddleware(
         context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
         context.Response.Headers.Location = $"https://{authority}{port}{RequestTarget(context)}";
         context.Response.Headers["X-Cache"] = CacheStatus.Error;
-        context.Response.Headers.Via = Grains.Http.ProxyHeaders.Via;
+        context.Response.Headers.Via = ProxyHeaders.Via;
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OrleansEdge.Grains.Interfaces.Diagnostics;
 
 namespace OrleansEdge.Grains.Diagnostics;
 
@@ -9,7 +10,38 @@ namespace OrleansEdge.Grains.Diagnostics;
 /// </summary>
 public sealed class GrainMetrics
 {
-    public const string MeterName = "OrleansEdge";
+    /// <summary>Spans of the edge's own work (an invalidation and its fan-out); Orleans and ASP.NET Core add theirs.</summary>
+    public static readonly ActivitySource Source = new(EdgeMeter.Name);
+
+    /// <summary>Buckets from 1 ms to 30 s, dense enough that a P95 read from them is within a few percent.</summary>
+    private static readonly InstrumentAdvice<double> PropagationBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30],
+    };
+
+    /// <summary>Buckets from 100 µs (an origin on the same host) to 30 s (the longest origin timeout).</summary>
+    private static readonly InstrumentAdvice<double> FetchBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    };
+
+    /// <summary>The <c>result</c> label of <c>orleansedge.origin.fetches</c>.</summary>
+    public static class FetchResults
+    {
+        public const string Ok = "ok";
+        public const string NotModified = "not_modified";
+        public const string OriginError = "origin_error";
+        public const string Timeout = "timeout";
+        public const string Unreachable = "unreachable";
+        public const string TooLarge = "too_large";
+    }
+
+    /// <summary>The <c>reason</c> label of <c>orleansedge.cache.evictions</c>.</summary>
+    public static class EvictionReasons
+    {
+        public const string Idle = "idle";
+        public const string Capacity = "capacity";
+    }
 
     private readonly Counter<long> _originFetches;
     private readonly Histogram<double> _originFetchDuration;
@@ -31,9 +63,9 @@ public sealed class GrainMetrics
 
     public GrainMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
-        _originFetches = meter.CreateCounter<long>("orleansedge.origin.fetches", "{fetch}", "Origin requests made by object grains, by result (ok, not_modified, origin_error, timeout, unreachable, too_large).");
-        _originFetchDuration = meter.CreateHistogram<double>("orleansedge.origin.fetch.duration", "s", "Time to fetch an object from its origin.");
+        var meter = meterFactory.Create(EdgeMeter.Name);
+        _originFetches = meter.CreateCounter<long>("orleansedge.origin.fetches", "{fetch}", "Origin requests made by object grains, by result (FetchResults).");
+        _originFetchDuration = meter.CreateHistogram("orleansedge.origin.fetch.duration", "s", "Time to fetch an object from its origin.", advice: FetchBuckets);
         _originBytes = meter.CreateCounter<long>("orleansedge.origin.bytes", "By", "Body bytes fetched from origins by object grains.");
         meter.CreateObservableUpDownCounter("orleansedge.cache.objects", () => Volatile.Read(ref _cachedObjects), "{object}", "Objects whose copy this silo holds.");
         meter.CreateObservableUpDownCounter("orleansedge.cache.size", () => Volatile.Read(ref _cachedBytes), "By", "Body bytes of the copies this silo holds.");
@@ -48,11 +80,9 @@ public sealed class GrainMetrics
         _inProgress = meter.CreateUpDownCounter<long>("orleansedge.invalidations.in_progress", "{invalidation}", "Invalidations running on this silo.");
         _objectsInvalidated = meter.CreateCounter<long>("orleansedge.invalidation.objects", "{object}", "Cached objects removed or marked stale by invalidations.");
         _invalidationsCompleted = meter.CreateCounter<long>("orleansedge.invalidations.completed", "{invalidation}", "Invalidations that reached Completed.");
-        _propagation = meter.CreateHistogram<double>(PropagationInstrument, "s",
-            "Time from accepting an invalidation to the last matching object no longer being served.");
+        _propagation = meter.CreateHistogram("orleansedge.invalidation.propagation.duration", "s",
+            "Time from accepting an invalidation to the last matching object no longer being served.", advice: PropagationBuckets);
     }
-
-    public const string PropagationInstrument = "orleansedge.invalidation.propagation.duration";
 
     public void RecordOriginFetch(string result, long startedTimestamp, int bytes = 0)
     {

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using OrleansEdge.Grains.Diagnostics;
-using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Origin;
 using OrleansEdge.Grains.Invalidations;
 using OrleansEdge.Grains.Objects;
 using StackExchange.Redis;
@@ -91,7 +92,7 @@ public static class EdgeSiloBuilderExtensions
             silo.Services.AddSingleton<IInvalidationLogStore>(sp => new RedisInvalidationLogStore(sp.GetRequiredService<IConnectionMultiplexer>(), settings.ServiceId));
         }
 
-        if (EdgeTelemetry.OtlpEndpoint(configuration) is not null)
+        if (EdgeMeter.OtlpEndpoint(configuration) is not null)
         {
             // One trace from the API call through the fan-out across silos.
             silo.AddActivityPropagation();

@@ -103,7 +103,7 @@ internal sealed partial class InvalidationGrain(
     {
         var request = state.State.Request!;
         var record = state.State.Record!;
-        using var activity = EdgeTelemetry.Source.StartActivity("invalidation");
+        using var activity = GrainMetrics.Source.StartActivity("invalidation");
         activity?.SetTag("orleansedge.invalidation.id", record.Id);
         activity?.SetTag("orleansedge.distribution", request.Distribution);
         activity?.SetTag("orleansedge.items", request.Items.Length);

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
 using OrleansEdge.Grains.Diagnostics;
-using OrleansEdge.Grains.Http;
+using OrleansEdge.Grains.Interfaces.Origin;
 using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
@@ -46,36 +46,36 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
             var headers = CopyHeaders(response);
             if (status == 304 && revalidating is not null)
             {
-                metrics.RecordOriginFetch("not_modified", started);
+                metrics.RecordOriginFetch(GrainMetrics.FetchResults.NotModified, started);
                 return new OriginFetch(OriginFetchKind.NotModified, status, headers, []);
             }
 
             if (response.Content.Headers.ContentLength > profile.MaxBodyBytes)
             {
-                metrics.RecordOriginFetch("too_large", started);
+                metrics.RecordOriginFetch(GrainMetrics.FetchResults.TooLarge, started);
                 return OriginFetch.TooLarge;
             }
 
             var body = await ReadBodyAsync(response.Content, profile.MaxBodyBytes, timeout.Token);
             if (body is null)
             {
-                metrics.RecordOriginFetch("too_large", started);
+                metrics.RecordOriginFetch(GrainMetrics.FetchResults.TooLarge, started);
                 return OriginFetch.TooLarge;
             }
 
-            metrics.RecordOriginFetch(status >= 500 ? "origin_error" : "ok", started, body.Length);
+            metrics.RecordOriginFetch(status >= 500 ? GrainMetrics.FetchResults.OriginError : GrainMetrics.FetchResults.Ok, started, body.Length);
             return new OriginFetch(OriginFetchKind.Response, status, headers, body);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            metrics.RecordOriginFetch("timeout", started);
+            metrics.RecordOriginFetch(GrainMetrics.FetchResults.Timeout, started);
             LogOriginTimedOut(logger, profile.BaseUrl, allowed.TotalMilliseconds);
             var (status, message) = OriginHttp.Failure(null, allowed);
             return OriginFetch.Failed(status, message);
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException or TimeoutException)
         {
-            metrics.RecordOriginFetch(OriginHttp.IsTimeout(exception) ? "timeout" : "unreachable", started);
+            metrics.RecordOriginFetch(OriginHttp.IsTimeout(exception) ? GrainMetrics.FetchResults.Timeout : GrainMetrics.FetchResults.Unreachable, started);
             LogOriginFailed(logger, profile.BaseUrl, exception.Message);
             var (status, message) = OriginHttp.Failure(exception, allowed);
             return OriginFetch.Failed(status, message);

@@ -354,7 +354,7 @@ internal sealed class SiloObjectStore : IClockCache, IDisposable
                 if (entry.Copy is not null && _time.GetElapsedTime(entry.LastUsed, now) > _idleLifetime)
                 {
                     RemoveCopy(key, entry);
-                    _metrics.RecordEviction("idle");
+                    _metrics.RecordEviction(GrainMetrics.EvictionReasons.Idle);
                 }
 
                 RemoveIfEmpty(key, entry, now);
@@ -391,7 +391,7 @@ internal sealed class SiloObjectStore : IClockCache, IDisposable
 
             RemoveCopy(key, entry);
             RemoveIfEmpty(key, entry, _time.GetTimestamp());
-            _metrics.RecordEviction("capacity");
+            _metrics.RecordEviction(GrainMetrics.EvictionReasons.Capacity);
             return ClockVisit.Evicted;
         }
     }

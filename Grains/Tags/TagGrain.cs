@@ -67,7 +67,7 @@ internal sealed class TagGrain(ObjectFanOut fanOut) : Grain, ITagGrain
 
         // From here on the round is closed: what arrives later waits for the next one.
         _next.Remove(round.Stamp.Soft);
-        using var activity = EdgeTelemetry.Source.StartActivity("invalidate tag");
+        using var activity = GrainMetrics.Source.StartActivity("invalidate tag");
         var notice = new InvalidationNotice
         {
             InvalidationId = round.InvalidationId,

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Diagnostics;
 
 namespace OrleansEdge.Grains.Tests.Cluster;
 
@@ -17,7 +18,7 @@ public sealed class TracingTests(EdgeClusterFixture edge)
         var spans = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is GrainMetrics.MeterName or "OrleansEdge.Tests" || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+            ShouldListenTo = source => source.Name is EdgeMeter.Name or "OrleansEdge.Tests" || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
             Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Add,
         };

@@ -1,4 +1,4 @@
-namespace OrleansEdge.Grains.Http;
+namespace OrleansEdge.Grains.Interfaces.Origin;
 
 /// <summary>Which headers a proxy must not forward or store (RFC 9110 §7.6.1).</summary>
 public static class ProxyHeaders

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace OrleansEdge.Grains.Http;
+namespace OrleansEdge.Grains.Interfaces.Origin;
 
 /// <summary>The one HTTP client configuration used for every origin request, cached or passed through.</summary>
 public static class OriginHttp
