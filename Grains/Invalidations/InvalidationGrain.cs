@@ -13,8 +13,8 @@ namespace OrleansEdge.Grains.Invalidations;
 
 /// <summary>
 /// Runs one invalidation: every item is its own operation, all started at once, each retried until it has
-/// reached every matching object. The record is durable, so an invalidation cut off by a crash resumes when
-/// its grain is next activated.
+/// reached every matching object. The request is durable and the log holds the status, so an invalidation cut off
+/// by a crash resumes when its grain is next activated (the log's reminder sees to that).
 /// </summary>
 /// <remarks>
 /// Reentrant so that status reads and waits are answered while the items run; only the run writes state.
@@ -33,37 +33,37 @@ internal sealed partial class InvalidationGrain(
     private static readonly TimeSpan GatewayCallTimeout = TimeSpan.FromSeconds(5);
     private Task? _run;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>The record as callers see it: the request, and the status the log holds. Null: no such invalidation.</summary>
+    private InvalidationRecord? _record;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Record is { Status: InvalidationStatus.InProgress } record)
+        if (state.State.Request is not { } request)
         {
-            LogResuming(logger, record.Id);
-            _run = RunAsync(resumed: true);
+            return;
         }
 
-        return Task.CompletedTask;
+        // The log holds the status; an invalidation it no longer lists was trimmed from it long after completing.
+        var progress = await Log(request).StatusAsync(state.State.Id)
+            ?? new InvalidationProgress(InvalidationStatus.Completed, Completed: null, ObjectsInvalidated: 0);
+        _record = RecordOf(request, progress);
+        if (progress.Status == InvalidationStatus.InProgress)
+        {
+            LogResuming(logger, state.State.Id);
+            _run = RunAsync(resumed: true);
+        }
     }
 
     async Task<InvalidationRecord> IInvalidationGrain.StartAsync(InvalidationRequest request, string id, DateTimeOffset created)
     {
-        if (state.State.Record is { } existing)
+        if (_record is { } existing)
         {
             return existing;
         }
 
-        var record = new InvalidationRecord
-        {
-            Id = id,
-            Distribution = request.Distribution,
-            Tenant = request.Tenant,
-            CallerReference = request.CallerReference,
-            Paths = request.Paths,
-            Status = InvalidationStatus.InProgress,
-            Created = created,
-            Soft = request.Soft,
-        };
         state.State.Request = request;
-        state.State.Record = record;
+        state.State.Id = id;
+        state.State.Created = created;
         try
         {
             await state.WriteStateAsync();
@@ -72,15 +72,15 @@ internal sealed partial class InvalidationGrain(
         {
             // Not recorded, so not started: a later activation must not find a half-made record in memory.
             state.State.Request = null;
-            state.State.Record = null;
             throw;
         }
 
+        _record = RecordOf(request, new InvalidationProgress(InvalidationStatus.InProgress, Completed: null, ObjectsInvalidated: 0));
         _run = RunAsync(resumed: false);
-        return record;
+        return _record;
     }
 
-    Task<InvalidationRecord?> IInvalidationGrain.GetAsync() => Task.FromResult(state.State.Record);
+    Task<InvalidationRecord?> IInvalidationGrain.GetAsync() => Task.FromResult(_record);
 
     async Task<InvalidationRecord?> IInvalidationGrain.WaitForCompletionAsync(TimeSpan maxWait)
     {
@@ -96,13 +96,29 @@ internal sealed partial class InvalidationGrain(
             }
         }
 
-        return state.State.Record;
+        return _record;
     }
+
+    private InvalidationRecord RecordOf(InvalidationRequest request, InvalidationProgress progress) => new()
+    {
+        Id = state.State.Id,
+        Distribution = request.Distribution,
+        Tenant = request.Tenant,
+        CallerReference = request.CallerReference,
+        Paths = request.Paths,
+        Status = progress.Status,
+        Created = state.State.Created,
+        Completed = progress.Completed,
+        ObjectsInvalidated = progress.ObjectsInvalidated,
+        Soft = request.Soft,
+    };
+
+    private IInvalidationLogGrain Log(InvalidationRequest request) => GrainFactory.GetGrain<IInvalidationLogGrain>(request.Distribution);
 
     private async Task RunAsync(bool resumed)
     {
         var request = state.State.Request!;
-        var record = state.State.Record!;
+        var record = _record!;
         using var activity = GrainMetrics.Source.StartActivity("invalidation");
         activity?.SetTag("orleansedge.invalidation.id", record.Id);
         activity?.SetTag("orleansedge.distribution", request.Distribution);
@@ -151,17 +167,14 @@ internal sealed partial class InvalidationGrain(
         await gatewaysTold;
         await UntilDoneAsync(() => NotifyGatewaysAsync(notice, notified), record.Id);
 
+        // Complete once the log says so, and not before: it is what every list and every later activation reads.
         var completed = time.GetUtcNow();
-        state.State.Record = record with { Status = InvalidationStatus.Completed, Completed = completed, ObjectsInvalidated = invalidated };
-
-        // The record and the log's entry are written side by side: one round trip to storage on the way to the answer, not two.
         await UntilDoneAsync(async () =>
         {
-            await Task.WhenAll(
-                state.WriteStateAsync(),
-                GrainFactory.GetGrain<IInvalidationLogGrain>(request.Distribution).CompletedAsync(record.Id, completed));
+            await Log(request).CompletedAsync(record.Id, completed, invalidated);
             return 0;
         }, record.Id);
+        _record = RecordOf(request, new InvalidationProgress(InvalidationStatus.Completed, completed, invalidated));
         metrics.RecordInvalidationCompleted(request.Distribution, kinds, invalidated, completed - record.Created);
         activity?.SetTag("orleansedge.objects", invalidated);
         LogCompleted(logger, record.Id, request.Distribution, Describe(request.Items), invalidated, (completed - record.Created).TotalMilliseconds);

@@ -6,8 +6,8 @@ using OrleansEdge.Grains.Interfaces.Keys;
 namespace OrleansEdge.Grains.Invalidations;
 
 /// <summary>
-/// One distribution's invalidations. Not reentrant: creations are serialised, which is what makes the
-/// caller-reference check and the in-progress limits exact.
+/// One distribution's invalidations and the only holder of their status. Not reentrant: creations are serialised,
+/// which is what makes the caller-reference check and the in-progress limits exact.
 /// </summary>
 /// <remarks>
 /// While any invalidation is in progress, a reminder wakes this log every <see cref="ResumePeriod"/>, and the log wakes
@@ -139,15 +139,26 @@ internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProv
         return Task.FromResult(new InvalidationPage([.. page], truncated, truncated && page.Count > 0 ? page[^1].Id : null));
     }
 
-    async Task IInvalidationLogGrain.CompletedAsync(string id, DateTimeOffset completed)
+    async Task IInvalidationLogGrain.CompletedAsync(string id, DateTimeOffset completed, int objectsInvalidated)
     {
-        if (Entries.Find(e => e.Id == id) is { Status: InvalidationStatus.InProgress } entry)
+        var index = Entries.FindIndex(e => e.Id == id);
+        if (index < 0 || Entries[index].Status != InvalidationStatus.InProgress)
         {
-            entry.Status = InvalidationStatus.Completed;
-            entry.Completed = completed;
-            await Task.WhenAll(store.WriteAsync(Distribution, entry), store.RemoveAsync(Distribution, Trim()));
+            return;
         }
+
+        // Written before it is believed: should the write fail, the entry stays in progress here as in storage, and
+        // the invalidation, which retries until this returns, reports again.
+        var entry = Entries[index] with { Status = InvalidationStatus.Completed, Completed = completed, ObjectsInvalidated = objectsInvalidated };
+        await store.WriteAsync(Distribution, entry);
+        Entries[index] = entry;
+        await store.RemoveAsync(Distribution, Trim());
     }
+
+    Task<InvalidationProgress?> IInvalidationLogGrain.StatusAsync(string id) =>
+        Task.FromResult(Entries.Find(e => e.Id == id) is { } entry
+            ? new InvalidationProgress(entry.Status, entry.Completed, entry.ObjectsInvalidated)
+            : (InvalidationProgress?)null);
 
     Task<PropagationSample[]> IInvalidationLogGrain.PropagationSinceAsync(DateTimeOffset since) =>
         Task.FromResult(Entries
@@ -189,23 +200,19 @@ internal sealed class InvalidationLogGrain(IInvalidationLogStore store, TimeProv
         }
     }
 
-    /// <summary>Wakes every invalidation still in progress, so that one cut off by a crash runs to the end.</summary>
+    /// <summary>
+    /// Wakes every invalidation still in progress, so that one cut off by a crash runs to the end: its grain, activated
+    /// again, reads its status here and resumes; once done it says so here. Nothing is read back from it.
+    /// </summary>
     private async Task ResumeAsync()
     {
         foreach (var entry in Entries.Where(e => e.Status == InvalidationStatus.InProgress).ToList())
         {
-            // Activating the record resumes its run; a record that was never written was never started.
-            var record = await Record(entry.Id, entry.Tenant).GetAsync();
-            if (record is null)
+            // A record that was never written was never started.
+            if (await Record(entry.Id, entry.Tenant).GetAsync() is null)
             {
                 Entries.Remove(entry);
                 await store.RemoveAsync(Distribution, [entry.Id]);
-            }
-            else if (record.Status == InvalidationStatus.Completed)
-            {
-                entry.Status = InvalidationStatus.Completed;
-                entry.Completed = record.Completed;
-                await store.WriteAsync(Distribution, entry);
             }
         }
     }

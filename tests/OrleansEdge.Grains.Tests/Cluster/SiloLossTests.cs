@@ -25,7 +25,8 @@ public sealed class SiloLossTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _redis = await RedisServer.StartAsync();
+        // Its own Redis, durable: one test stops it, and what was acknowledged must be there when it is back.
+        _redis = await RedisServer.StartPrivateAsync(durable: true);
         _origin = await TestOrigin.StartAsync();
         var serviceId = _serviceId;
         var multiplexer = _multiplexer = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
@@ -69,6 +70,51 @@ public sealed class SiloLossTests : IAsyncLifetime
         var page = await Grains.GetGrain<IInvalidationLogGrain>(distribution).ListAsync("", null, 100);
         Assert.Equal(40, page.Items.Length);
         Assert.True(page.Items.Zip(page.Items.Skip(1)).All(pair => pair.First.Created >= pair.Second.Created));
+    }
+
+    [Fact]
+    public async Task CompletionUnrecordable_WhileRedisIsDown_StatusStaysInProgressEverywhere_ThenCompletedEverywhere()
+    {
+        var distribution = EdgeClusterFixture.NewDistribution();
+        var gateway = new HeldGateway();
+        var registry = Grains.GetGrain<IGatewayRegistryGrain>(IGatewayRegistryGrain.Key);
+        await registry.RenewAsync(Guid.NewGuid(), Grains.CreateObjectReference<IGatewayObserver>(gateway));
+        var id = (await EngineInvalidations.CreateAsync(Grains, distribution, ["/unrecorded"])).Record!.Id;
+        await gateway.Received(id);
+        var record = EngineInvalidations.Record(Grains, distribution, id);
+        var log = Grains.GetGrain<IInvalidationLogGrain>(distribution);
+        async Task<(InvalidationStatus Listed, InvalidationStatus Record)> StatusAsync() =>
+            ((await log.ListAsync("", null, 100)).Items.Single(s => s.Id == id).Status, (await record.GetAsync())!.Status);
+
+        // The run reaches everything while Redis is down, so the one write of its completion fails and is retried:
+        // the log, the only holder of the status, and the record read from it both keep saying InProgress.
+        await _redis.StopAsync();
+        try
+        {
+            gateway.Release(id);
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal((InvalidationStatus.InProgress, InvalidationStatus.InProgress), await StatusAsync());
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            await _redis.RestartAsync(TimeSpan.Zero);
+        }
+
+        var status = await StatusAsync();
+        for (var i = 0; i < 300 && status.Listed != InvalidationStatus.Completed; i++)
+        {
+            await Task.Delay(100);
+            status = await StatusAsync();
+        }
+
+        Assert.Equal((InvalidationStatus.Completed, InvalidationStatus.Completed), status);
+
+        // A fresh activation of both reads the same from storage.
+        await Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.Equal((InvalidationStatus.Completed, InvalidationStatus.Completed), await StatusAsync());
     }
 
     private OriginProfile Profile => new() { BaseUrl = _origin.BaseUrl, TagHeader = "x-amz-meta-cache-tag" };
