@@ -57,7 +57,13 @@ internal sealed class Distribution
     /// <summary>The cache-tag header, or null when tags are disabled.</summary>
     public string? TagHeader { get; }
 
-    public bool StripTagHeader { get; }
+    private bool StripTagHeader { get; }
+
+    /// <summary>
+    /// Whether an origin header is kept from viewers: the cache-tag header, when the distribution strips it
+    /// (<c>CacheTags:StripFromResponse</c>), whether the response comes from a copy, a pass or a relay.
+    /// </summary>
+    public bool HidesHeader(string name) => StripTagHeader && string.Equals(name, TagHeader, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What a viewer arriving over plain http gets.</summary>
     public ViewerProtocol ViewerProtocol { get; }

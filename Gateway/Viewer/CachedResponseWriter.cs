@@ -22,19 +22,8 @@ internal static class CachedResponseWriter
         var headers = response.Headers;
         var notModified = cached.Status == 200 && IsNotModified(context.Request.Headers, cached);
         response.StatusCode = notModified ? StatusCodes.Status304NotModified : cached.Status;
-        foreach (var header in cached.Headers)
-        {
-            if ((notModified && !NotModifiedHeaders.Contains(header.Name))
-                || (distribution.StripTagHeader && string.Equals(header.Name, distribution.TagHeader, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            headers[header.Name] = header.Values;
-        }
-
-        headers["X-Cache"] = xCache;
-        headers.Via = ProxyHeaders.Via;
+        ViewerHeaders.WriteOrigin(headers, cached.Headers, distribution, notModified ? NotModifiedHeaders : null);
+        ViewerHeaders.WriteEdge(headers, xCache);
         if (withAge)
         {
             var age = Math.Max(0, (long)(now - cached.Received).TotalSeconds) + cached.OriginAge;

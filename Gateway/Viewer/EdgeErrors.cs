@@ -17,8 +17,7 @@ internal static class EdgeErrors
         response.Clear();
         response.StatusCode = status;
         response.ContentType = "text/plain; charset=utf-8";
-        response.Headers["X-Cache"] = CacheStatus.Error;
-        response.Headers.Via = ProxyHeaders.Via;
+        ViewerHeaders.WriteEdge(response.Headers, CacheStatus.Error);
         response.Headers.CacheControl = "no-store";
         if (allow is not null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Interfaces.Origin;
 using OrleansEdge.Gateway.Routing;
 
@@ -9,7 +10,7 @@ namespace OrleansEdge.Gateway.Viewer;
 /// <summary>
 /// Sends a viewer request to the origin and streams the answer back, storing nothing: other methods than
 /// GET and HEAD, requests with credentials, responses too large or private to share, and lookups the cluster
-/// could not answer.
+/// could not answer. A body too large to store that an object grain has already fetched is relayed from it instead.
 /// </summary>
 internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFactory, EdgeMetrics metrics, ILogger<OriginPassThrough> logger)
 {
@@ -58,25 +59,81 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
 
         using (upstream)
         {
-            var response = context.Response;
-            response.StatusCode = (int)upstream.StatusCode;
-            metrics.RecordHeadersDropped(CopyResponseHeaders(upstream, response.Headers, distribution));
-            response.Headers["X-Cache"] = response.StatusCode >= 500 ? CacheStatus.Error : CacheStatus.Miss;
-            response.Headers.Via = ProxyHeaders.Via;
+            var headers = OriginHeaders.Read(upstream, pooled: false, out var dropped);
+            metrics.RecordHeadersDropped(dropped);
+            WriteHead(context.Response, (int)upstream.StatusCode, headers, upstream.Content.Headers.ContentLength, distribution);
 
             // The timeout covered the wait for headers; a long download is bounded by the viewer, not by it.
             timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             try
             {
-                await upstream.Content.CopyToAsync(response.Body, context.RequestAborted);
+                await upstream.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
             }
             catch (Exception exception) when (exception is IOException or HttpRequestException or OperationCanceledException)
             {
-                // Headers are gone; the only honest signal left is a broken connection.
-                LogPassFailed(logger, profile.BaseUrl, exception.Message);
-                context.Abort();
+                BodyBroken(context, profile.BaseUrl, exception);
             }
         }
+    }
+
+    /// <summary>
+    /// Streams to the viewer a body too large to store that its object grain fetched for this very request
+    /// (<see cref="RelayedResponse"/>), so the origin is asked once. False, with nothing written, when the grain no
+    /// longer holds it (expired, its silo gone): the caller forwards the request itself.
+    /// </summary>
+    public async Task<bool> RelayAsync(HttpContext context, Distribution distribution, ICachedObjectGrain grain, RelayedResponse relayed)
+    {
+        // A few chunks a call: the grain sends what the origin has delivered so far, up to this many at once.
+        await using var chunks = grain.RelayAsync(relayed.Relay).WithBatchSize(16).GetAsyncEnumerator(context.RequestAborted);
+        bool any;
+        try
+        {
+            any = await chunks.MoveNextAsync();
+        }
+        catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogRelayLost(logger, distribution.Profile.BaseUrl, exception.Message);
+            return false;
+        }
+
+        WriteHead(context.Response, relayed.Status, relayed.Headers, relayed.ContentLength, distribution);
+        try
+        {
+            for (var more = any; more; more = await chunks.MoveNextAsync())
+            {
+                await context.Response.Body.WriteAsync(chunks.Current, context.RequestAborted);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            BodyBroken(context, distribution.Profile.BaseUrl, exception);
+        }
+
+        return true;
+    }
+
+    /// <summary>Status and headers of an answer the origin gave, passed or relayed: the origin's kept headers and the edge's own.</summary>
+    private static void WriteHead(HttpResponse response, int status, HeaderField[] headers, long? contentLength, Distribution distribution)
+    {
+        response.StatusCode = status;
+        ViewerHeaders.WriteOrigin(response.Headers, headers, distribution);
+        if (contentLength is { } length)
+        {
+            response.ContentLength = length;
+        }
+
+        ViewerHeaders.WriteEdge(response.Headers, status >= 500 ? CacheStatus.Error : CacheStatus.Miss);
+    }
+
+    /// <summary>Headers are gone; the only honest signal left is a broken connection.</summary>
+    private void BodyBroken(HttpContext context, string origin, Exception exception)
+    {
+        if (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogPassFailed(logger, origin, exception.Message);
+        }
+
+        context.Abort();
     }
 
     /// <summary>The viewer-side error that made forwarding fail, when the request body (read as it was sent on) was at fault.</summary>
@@ -122,43 +179,12 @@ internal sealed partial class OriginPassThrough(IHttpClientFactory httpClientFac
         }
     }
 
-    /// <summary>Copies what may be forwarded; returns how many values were dropped as unwritable.</summary>
-    private static int CopyResponseHeaders(HttpResponseMessage upstream, IHeaderDictionary headers, Distribution distribution)
-    {
-        var connectionListed = ProxyHeaders.ConnectionListed(
-            upstream.Headers.TryGetValues("Connection", out var connection) ? connection : null);
-        var dropped = 0;
-        foreach (var (name, values) in upstream.Headers.NonValidated)
-        {
-            CopyOne(name, values);
-        }
-
-        foreach (var (name, values) in upstream.Content.Headers.NonValidated)
-        {
-            CopyOne(name, values);
-        }
-
-        if (upstream.Content.Headers.ContentLength is { } length)
-        {
-            headers.ContentLength = length;
-        }
-
-        return dropped;
-
-        void CopyOne(string name, System.Net.Http.Headers.HeaderStringValues values)
-        {
-            if (ProxyHeaders.IsStored(name, connectionListed)
-                && !(distribution.StripTagHeader && string.Equals(name, distribution.TagHeader, StringComparison.OrdinalIgnoreCase))
-                && ProxyHeaders.ForwardableValues(values, ref dropped) is { Length: > 0 } kept)
-            {
-                headers[name] = kept;
-            }
-        }
-    }
-
     private static Task WriteFailureAsync(HttpContext context, (int Status, string Message) failure) =>
         EdgeErrors.WriteOriginFailureAsync(context, failure.Status, failure.Message);
 
     [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Pass-through to {Origin} failed: {Reason}")]
     private static partial void LogPassFailed(ILogger logger, string origin, string reason);
+
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Information, Message = "A body too large to store, fetched from {Origin}, was no longer held for its viewer ({Reason}); asking the origin again")]
+    private static partial void LogRelayLost(ILogger logger, string origin, string reason);
 }

@@ -126,7 +126,7 @@ internal sealed partial class ViewerMiddleware(
             // Bounded by the distribution's own timeout: the grain answers within its origin timeout, or says the
             // fetch is pending every few seconds, so a call that outlasts that means a dead or stalled silo.
             lookup = await grains.GetGrain<ICachedObjectGrain>(key)
-                .LookupAsync(behavior.Profile, behavior.Profile.ResponseTimeout + ObjectLookups.CallGrace, time);
+                .LookupAsync(behavior.Profile, behavior.Profile.ResponseTimeout + ObjectLookups.CallGrace, time, CanTakeRelay(context.Request));
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -163,7 +163,8 @@ internal sealed partial class ViewerMiddleware(
                 await RespondAsync(context, route, lookup.Response!, CacheStatus.Miss, withAge: false, Results.Miss, started);
                 break;
             case LookupOutcome.Pass:
-                await PassAsync(context, distribution, sent, started);
+                await PassAsync(context, distribution, sent, started,
+                    lookup.Relayed is { } relayed ? (grains.GetGrain<ICachedObjectGrain>(key), relayed) : null);
                 break;
             default:
                 if (lookup.Response is { } response)
@@ -233,9 +234,26 @@ internal sealed partial class ViewerMiddleware(
         static CachedResponse? Usable(CachedResponse page) => page.Status is >= 200 and < 300 ? page : null;
     }
 
-    private async Task PassAsync(HttpContext context, Distribution distribution, string target, long started)
+    /// <summary>
+    /// Whether the viewer's request is answered by the whole origin response as it is, so a body too large to store can
+    /// be relayed to it from the fill: a plain GET, without a range or a condition (those are the origin's to answer).
+    /// </summary>
+    private static bool CanTakeRelay(HttpRequest request)
     {
-        await passThrough.ForwardAsync(context, distribution, target);
+        var headers = request.Headers;
+        return HttpMethods.IsGet(request.Method) && headers.Range.Count == 0 && headers.IfRange.Count == 0
+            && headers.IfNoneMatch.Count == 0 && headers.IfModifiedSince.Count == 0
+            && headers.IfMatch.Count == 0 && headers.IfUnmodifiedSince.Count == 0;
+    }
+
+    /// <param name="relayed">A body too large to store that the object grain fetched for this request and holds for it.</param>
+    private async Task PassAsync(HttpContext context, Distribution distribution, string target, long started, (ICachedObjectGrain Grain, RelayedResponse Response)? relayed = null)
+    {
+        if (relayed is not { } relay || !await passThrough.RelayAsync(context, distribution, relay.Grain, relay.Response))
+        {
+            await passThrough.ForwardAsync(context, distribution, target);
+        }
+
         metrics.RecordBytes(distribution.Id, fromCache: false, context.Response.ContentLength ?? 0);
         Served(context, distribution.Id, context.Response.StatusCode >= 500 ? Results.Error : Results.Pass, started);
     }
@@ -248,8 +266,7 @@ internal sealed partial class ViewerMiddleware(
         var port = viewerPorts.HttpsPort is { } https and not 443 ? $":{https}" : "";
         context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
         context.Response.Headers.Location = $"https://{authority}{port}{RequestTarget(context)}";
-        context.Response.Headers["X-Cache"] = CacheStatus.Error;
-        context.Response.Headers.Via = ProxyHeaders.Via;
+        ViewerHeaders.WriteEdge(context.Response.Headers, CacheStatus.Error);
         return Task.CompletedTask;
     }
 

@@ -11,10 +11,10 @@ public static class ObjectLookups
 
     /// <summary>
     /// Looks the object up, asking again while its fetch is pending, until it answers or <paramref name="within"/>
-    /// has passed. Throws <see cref="TimeoutException"/> when a call outlasts the poll interval and its grace (the
+    /// has passed (<paramref name="relay"/>: see <see cref="ICachedObjectGrain.GetAsync"/>). Throws <see cref="TimeoutException"/> when a call outlasts the poll interval and its grace (the
     /// object's silo is dead or stalled) or the deadline passes, so the caller can answer from the origin instead.
     /// </summary>
-    public static async Task<ObjectLookup> LookupAsync(this ICachedObjectGrain grain, OriginProfile origin, TimeSpan within, TimeProvider time)
+    public static async Task<ObjectLookup> LookupAsync(this ICachedObjectGrain grain, OriginProfile origin, TimeSpan within, TimeProvider time, bool relay = false)
     {
         var started = time.GetTimestamp();
         var ticket = default(FetchTicket);
@@ -27,7 +27,7 @@ public static class ObjectLookups
             }
 
             var callLimit = ICachedObjectGrain.PollInterval + CallGrace;
-            var lookup = await grain.GetAsync(origin, ticket).WaitAsync(left < callLimit ? left : callLimit, time);
+            var lookup = await grain.GetAsync(origin, ticket, relay).WaitAsync(left < callLimit ? left : callLimit, time);
             if (lookup.Outcome != LookupOutcome.Pending)
             {
                 return lookup;

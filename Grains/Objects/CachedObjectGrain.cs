@@ -56,6 +56,14 @@ internal sealed class CachedObjectGrain(
     // Bumped by every invalidation that covers the fetch in flight; a fetch that sees it change stores nothing.
     private int _generation;
 
+    /// <summary>How long a body too large to store waits for the viewer it was handed to before it is let go.</summary>
+    private static readonly TimeSpan RelayHold = TimeSpan.FromSeconds(10);
+
+    // A body too large to store, kept open for the viewer that asked (numbered by its fetch), and relays under way:
+    // the activation stays while either is there.
+    private (long Number, OriginRelay Body, IGrainTimer Expiry)? _relay;
+    private int _relaysStreaming;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = this.GetPrimaryKeyString();
@@ -63,16 +71,46 @@ internal sealed class CachedObjectGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         objects.Leave(_key, this);
-        return Task.CompletedTask;
+        if (_relay is { } held)
+        {
+            _relay = null;
+            held.Expiry.Dispose();
+            await held.Body.DisposeAsync();
+        }
     }
 
-    Task<ObjectLookup> ICachedObjectGrain.GetAsync(OriginProfile origin, FetchTicket ticket) =>
-        ticket.Fetch != 0 && Resume(origin, ticket) is { } resumed ? resumed : Lookup(origin, refetches: 0);
+    Task<ObjectLookup> ICachedObjectGrain.GetAsync(OriginProfile origin, FetchTicket ticket, bool relay) =>
+        ticket.Fetch != 0 && Resume(origin, ticket, relay) is { } resumed ? resumed : Lookup(origin, refetches: 0, relay);
 
-    private Task<ObjectLookup> Lookup(OriginProfile origin, int refetches)
+    async IAsyncEnumerable<byte[]> ICachedObjectGrain.RelayAsync(long relay, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (_relay is not { } held || held.Number != relay)
+        {
+            throw new InvalidOperationException("The response is no longer held for this viewer; ask the origin.");
+        }
+
+        _relay = null;
+        held.Expiry.Dispose();
+        _relaysStreaming++;
+        try
+        {
+            await foreach (var chunk in held.Body.ReadAsync(cancellationToken))
+            {
+                yield return chunk;
+            }
+        }
+        finally
+        {
+            _relaysStreaming--;
+            await held.Body.DisposeAsync();
+            DeactivateWhenSettled();
+        }
+    }
+
+    private Task<ObjectLookup> Lookup(OriginProfile origin, int refetches, bool relay)
     {
         var stored = objects.Find(_key);
         if (stored.Copy is { } copy && copy.IsFresh(time.GetUtcNow()))
@@ -87,26 +125,26 @@ internal sealed class CachedObjectGrain(
 
         if (_fetch is { } inFlight)
         {
-            return Poll(JoinFetchAsync(inFlight, origin, refetches), new FetchTicket(_fetchInFlight, Initiator: false));
+            return Poll(JoinFetchAsync(inFlight, origin, refetches, relay), new FetchTicket(_fetchInFlight, Initiator: false));
         }
 
-        var fetch = BeginFetch(origin, stored.Copy);
+        var fetch = BeginFetch(origin, stored.Copy, relay);
         return Poll(InitiatorOf(fetch), new FetchTicket(_fetchInFlight, Initiator: true));
     }
 
     /// <summary>A viewer asking again, after <see cref="LookupOutcome.Pending"/>, for the fetch it was waiting on.</summary>
-    private Task<ObjectLookup>? Resume(OriginProfile origin, FetchTicket ticket)
+    private Task<ObjectLookup>? Resume(OriginProfile origin, FetchTicket ticket, bool relay)
     {
         if (_fetch is { } inFlight && _fetchInFlight == ticket.Fetch)
         {
-            return Poll(ticket.Initiator ? InitiatorOf(inFlight) : JoinFetchAsync(inFlight, origin, refetches: 0), ticket);
+            return Poll(ticket.Initiator ? InitiatorOf(inFlight) : JoinFetchAsync(inFlight, origin, refetches: 0, relay), ticket);
         }
 
         if (_lastFetch is { } last && last.Number == ticket.Fetch)
         {
             return ticket.Initiator ? Task.FromResult(last.Completion.ForInitiator)
                 : last.Completion.ForJoiners is { } shared ? Task.FromResult(shared)
-                : Lookup(origin, refetches: 1);
+                : Lookup(origin, refetches: 1, relay);
         }
 
         // A fetch this activation does not know (it was detached, or the object was activated anew): start over.
@@ -148,10 +186,10 @@ internal sealed class CachedObjectGrain(
     }
 
     /// <summary>Starts a fetch that viewers can join until it completes or an invalidation detaches it.</summary>
-    private Task<FetchCompletion> BeginFetch(OriginProfile origin, CachedResponse? stale)
+    private Task<FetchCompletion> BeginFetch(OriginProfile origin, CachedResponse? stale, bool relay)
     {
         var number = ++_fetchNumber;
-        var fetch = RunFetchAsync(origin, stale, number);
+        var fetch = RunFetchAsync(origin, stale, number, relay);
         if (!fetch.IsCompleted)
         {
             _fetch = fetch;
@@ -161,12 +199,12 @@ internal sealed class CachedObjectGrain(
         return fetch;
     }
 
-    private async Task<FetchCompletion> RunFetchAsync(OriginProfile origin, CachedResponse? stale, long number)
+    private async Task<FetchCompletion> RunFetchAsync(OriginProfile origin, CachedResponse? stale, long number, bool relay)
     {
         var startedAt = time.GetTimestamp();
         try
         {
-            var completion = await FetchAsync(origin, stale);
+            var completion = await FetchAsync(origin, stale, number, relay);
 
             // Only a fetch slow enough to have answered "pending" can be asked for again by its ticket; keeping
             // every completion would cost each cached object its answers for as long as it stays active.
@@ -181,18 +219,25 @@ internal sealed class CachedObjectGrain(
                 _fetch = null;
             }
 
-            // Settled, and nobody can ask for it by ticket: what it fetched is in the store, and the activation
-            // would only hold memory. Viewers already joined are answered before it goes.
-            if (_fetch is null && _lastFetch is null)
-            {
-                DeactivateOnIdle();
-            }
+            DeactivateWhenSettled();
+        }
+    }
+
+    /// <summary>
+    /// Once no fetch is in flight, none can be asked for by ticket and no body is held or relayed, what was fetched is
+    /// in the store and the activation would only hold memory. Viewers already joined are answered before it goes.
+    /// </summary>
+    private void DeactivateWhenSettled()
+    {
+        if (_fetch is null && _lastFetch is null && _relay is null && _relaysStreaming == 0)
+        {
+            DeactivateOnIdle();
         }
     }
 
     private static async Task<ObjectLookup> InitiatorOf(Task<FetchCompletion> fetch) => (await fetch).ForInitiator;
 
-    private async Task<ObjectLookup> JoinFetchAsync(Task<FetchCompletion> fetch, OriginProfile origin, int refetches)
+    private async Task<ObjectLookup> JoinFetchAsync(Task<FetchCompletion> fetch, OriginProfile origin, int refetches, bool relay)
     {
         var completion = await fetch;
         if (completion.ForJoiners is { } shared)
@@ -204,10 +249,10 @@ internal sealed class CachedObjectGrain(
         // joined may have arrived after that invalidation completed, so it may not receive it: it gets a fetch
         // made after the invalidation, collapsed with the other joiners. Bounded: a storm of invalidations ends
         // in a pass, which the gateway fetches itself, also after the invalidation.
-        return refetches < MaxRefetches ? await Lookup(origin, refetches + 1) : PassLookup;
+        return refetches < MaxRefetches ? await Lookup(origin, refetches + 1, relay) : PassLookup;
     }
 
-    private async Task<FetchCompletion> FetchAsync(OriginProfile origin, CachedResponse? stale)
+    private async Task<FetchCompletion> FetchAsync(OriginProfile origin, CachedResponse? stale, long number, bool relay)
     {
         var started = time.GetUtcNow();
         _fetchStarted = started;
@@ -216,7 +261,7 @@ internal sealed class CachedObjectGrain(
 
         var revalidating = stale is { ETag: not null } or { LastModified: not null } ? stale : null;
         var (_, _, target, variant) = EdgeKeys.SplitObject(_key);
-        var fetched = await fetcher.FetchAsync(target, variant, origin, revalidating);
+        var fetched = await fetcher.FetchAsync(target, variant, origin, revalidating, keepTooLarge: relay);
         var now = time.GetUtcNow();
         if (fetched.Kind == OriginFetchKind.Response)
         {
@@ -245,10 +290,37 @@ internal sealed class CachedObjectGrain(
 
             case OriginFetchKind.TooLarge:
                 objects.Pass(_key, PassMemory);
-                return Both(PassLookup);
+                return fetched.Relay is { } body
+                    ? new FetchCompletion(Hold(body, fetched.Headers, number), PassLookup)
+                    : Both(PassLookup);
 
             default:
                 return Both(StaleOr(objects.Find(_key).Copy, now, new ObjectLookup(LookupOutcome.Error, null, fetched.ErrorStatus, fetched.ErrorMessage)));
+        }
+    }
+
+    /// <summary>
+    /// Keeps a body too large to store for the viewer whose lookup fetched it (the others, who may have joined, ask the
+    /// origin themselves), for <see cref="RelayHold"/> at most.
+    /// </summary>
+    private ObjectLookup Hold(OriginRelay body, HeaderField[] headers, long number)
+    {
+        _ = LetGoAsync(); // one at a time: a body still held from an earlier fetch has lost its viewer
+        var expiry = this.RegisterGrainTimer(static async (held, _) => await held.Grain.LetGoAsync(held.Number), (Grain: this, Number: number),
+            new GrainTimerCreationOptions { DueTime = RelayHold, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        _relay = (number, body, expiry);
+        return new ObjectLookup(LookupOutcome.Pass, null, Relayed: new RelayedResponse(body.Status, headers, body.ContentLength, number));
+    }
+
+    /// <summary>Nobody came for the held body in time (its viewer's gateway died): the origin connection is let go.</summary>
+    private async Task LetGoAsync(long? number = null)
+    {
+        if (_relay is { } held && (number is null || held.Number == number))
+        {
+            _relay = null;
+            held.Expiry.Dispose();
+            await held.Body.DisposeAsync();
+            DeactivateWhenSettled();
         }
     }
 

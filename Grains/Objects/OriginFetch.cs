@@ -11,7 +11,9 @@ internal enum OriginFetchKind
 }
 
 /// <summary>What one origin request produced.</summary>
-internal sealed record OriginFetch(OriginFetchKind Kind, int Status, HeaderField[] Headers, byte[] Body, int ErrorStatus = 0, string? ErrorMessage = null)
+/// <param name="Relay">For <see cref="OriginFetchKind.TooLarge"/> when the caller asked to keep it: the response, still open.</param>
+internal sealed record OriginFetch(
+    OriginFetchKind Kind, int Status, HeaderField[] Headers, byte[] Body, int ErrorStatus = 0, string? ErrorMessage = null, OriginRelay? Relay = null)
 {
     public static OriginFetch TooLarge { get; } = new(OriginFetchKind.TooLarge, 0, [], []);
 

@@ -14,9 +14,10 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
     /// <summary>
     /// Fetches <paramref name="target"/> with the request headers of <paramref name="variant"/> (the headers and cookies
     /// its cache key holds, <see cref="EdgeKeys"/>) and no other viewer header: what is not in the key must not
-    /// shape what is stored under it.
+    /// shape what is stored under it. <paramref name="keepTooLarge"/>: a body past the limit is kept open
+    /// (<see cref="OriginFetch.Relay"/>) for the viewer who asked, rather than dropped.
     /// </summary>
-    public async Task<OriginFetch> FetchAsync(string target, string variant, OriginProfile profile, CachedResponse? revalidating)
+    public async Task<OriginFetch> FetchAsync(string target, string variant, OriginProfile profile, CachedResponse? revalidating, bool keepTooLarge)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, profile.BaseUrl + target);
         request.Options.Set(OriginHttp.ConnectTimeout, profile.ConnectTimeout);
@@ -38,12 +39,14 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
         var allowed = profile.ResponseTimeout < OriginProfile.MaxResponseTimeout ? profile.ResponseTimeout : OriginProfile.MaxResponseTimeout;
         using var timeout = new CancellationTokenSource(allowed);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        HttpResponseMessage? response = null;
         try
         {
-            using var response = await httpClientFactory.CreateClient(OriginHttp.ClientName)
+            response = await httpClientFactory.CreateClient(OriginHttp.ClientName)
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
-            var headers = CopyHeaders(response);
+            var headers = OriginHeaders.Read(response, pooled: true, out var dropped);
+            metrics.RecordHeadersDropped(dropped);
             if (status == 304 && revalidating is not null)
             {
                 metrics.RecordOriginFetch(GrainMetrics.FetchResults.NotModified, started);
@@ -52,15 +55,14 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
 
             if (response.Content.Headers.ContentLength > profile.MaxBodyBytes)
             {
-                metrics.RecordOriginFetch(GrainMetrics.FetchResults.TooLarge, started);
-                return OriginFetch.TooLarge;
+                return TooLarge(ref response, opened: null, readAlready: [], headers);
             }
 
-            var body = await ReadBodyAsync(response.Content, profile.MaxBodyBytes, timeout.Token);
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var (body, readAlready) = await ReadBodyAsync(stream, response.Content.Headers.ContentLength, profile.MaxBodyBytes, timeout.Token);
             if (body is null)
             {
-                metrics.RecordOriginFetch(GrainMetrics.FetchResults.TooLarge, started);
-                return OriginFetch.TooLarge;
+                return TooLarge(ref response, stream, readAlready, headers);
             }
 
             metrics.RecordOriginFetch(status >= 500 ? GrainMetrics.FetchResults.OriginError : GrainMetrics.FetchResults.Ok, started, body.Length);
@@ -80,51 +82,37 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
             var (status, message) = OriginHttp.Failure(exception, allowed);
             return OriginFetch.Failed(status, message);
         }
-    }
-
-    private HeaderField[] CopyHeaders(HttpResponseMessage response)
-    {
-        var connectionListed = ProxyHeaders.ConnectionListed(
-            response.Headers.TryGetValues("Connection", out var connection) ? connection : null);
-        var fields = new List<HeaderField>();
-        var dropped = 0;
-        foreach (var (name, values) in response.Headers.NonValidated)
+        finally
         {
-            Add(name, values, ref dropped);
+            response?.Dispose();
         }
 
-        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        // A kept response is the relay's to dispose, no longer this method's.
+        OriginFetch TooLarge(ref HttpResponseMessage? response, Stream? opened, byte[] readAlready, HeaderField[] headers)
         {
-            Add(name, values, ref dropped);
-        }
-
-        metrics.RecordHeadersDropped(dropped);
-        return [.. fields];
-
-        void Add(string name, System.Net.Http.Headers.HeaderStringValues values, ref int dropped)
-        {
-            if (ProxyHeaders.IsStored(name, connectionListed) && ProxyHeaders.ForwardableValues(values, ref dropped) is { Length: > 0 } kept)
+            metrics.RecordOriginFetch(GrainMetrics.FetchResults.TooLarge, started);
+            if (!keepTooLarge)
             {
-                // Stored with the copy: a value many responses share (Content-Type, a Date of the same second) is kept once.
-                for (var i = 0; i < kept.Length; i++)
-                {
-                    kept[i] = StringPool.Shared.Intern(kept[i]);
-                }
-
-                fields.Add(new HeaderField(name, kept));
+                return OriginFetch.TooLarge;
             }
+
+            var relay = new OriginRelay(response!, opened, readAlready, profile.ResponseTimeout);
+            response = null;
+            return new OriginFetch(OriginFetchKind.TooLarge, relay.Status, headers, [], Relay: relay);
         }
     }
 
-    /// <summary>Reads the whole body, or returns null as soon as it grows past <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContent content, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body; or, as soon as it grows past <paramref name="limit"/>, stops and returns null with the
+    /// bytes read so far.
+    /// </summary>
+    private static async Task<(byte[]? Body, byte[] ReadAlready)> ReadBodyAsync(Stream stream, long? length, long limit, CancellationToken cancellationToken)
     {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        if (content.Headers.ContentLength is { } length)
+        if (length is { } known)
         {
-            var exact = new byte[length];
+            var exact = new byte[known];
             await stream.ReadExactlyAsync(exact, cancellationToken);
-            return exact;
+            return (exact, []);
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -144,13 +132,13 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
                 var read = await stream.ReadAsync(buffer.AsMemory(used), cancellationToken);
                 if (read == 0)
                 {
-                    return buffer.AsSpan(0, used).ToArray();
+                    return (buffer.AsSpan(0, used).ToArray(), []);
                 }
 
                 used += read;
                 if (used > limit)
                 {
-                    return null;
+                    return (null, buffer.AsSpan(0, used).ToArray());
                 }
             }
         }

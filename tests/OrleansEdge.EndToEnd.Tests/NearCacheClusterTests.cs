@@ -155,6 +155,22 @@ public sealed class NearCacheClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BodyTooLargeToStore_RelayedFromTheSiloThatFetchedIt_WholeAndInOrder_OriginAskedOnce()
+    {
+        var gateway = await StartGatewayAsync(extra: "--Edge:Distributions:E1:MaxBodyBytes=100000");
+        foreach (var shape in new[] { "", "&chunked=1" })
+        {
+            var target = $"/relay/{Guid.NewGuid():N}?seq=1&size=2000000{shape}";
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gateway.ViewerPort}{target}");
+            request.Headers.Host = "near.test";
+            using var response = await _http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(TestOrigin.Sequence(2_000_000), await response.Content.ReadAsStringAsync());
+            Assert.Equal(1, _origin.Requests(target));
+        }
+    }
+
+    [Fact]
     public async Task KilledGateway_InvalidationCompletesWhenItsLeaseRunsOut_SurvivorsMiss()
     {
         var a = await StartGatewayAsync();

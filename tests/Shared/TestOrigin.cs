@@ -13,7 +13,7 @@ namespace OrleansEdge.Tests.Shared;
 /// every test has its own keys:
 /// <c>tags</c> (tag header value), <c>tagHeader</c>, <c>cc</c> (Cache-Control), <c>delay</c> (ms before
 /// answering), <c>status</c>, <c>size</c> (body bytes), <c>etag</c>, <c>cookie=1</c>, <c>expires</c>,
-/// <c>chunked=1</c>, <c>tagBytes</c> (a tag header of that many bytes), <c>vary</c> (a Vary header), <c>gzip=1</c> (a gzip body, whatever the request accepts). It echoes the
+/// <c>chunked=1</c>, <c>tagBytes</c> (a tag header of that many bytes), <c>vary</c> (a Vary header), <c>gzip=1</c> (a gzip body, whatever the request accepts), <c>seq=1</c> (a <c>size</c> body that says where each stretch is, <see cref="Sequence"/>), <c>ranges=1</c> (answers a <c>bytes=a-b</c> Range with 206). It echoes the
 /// request's <c>Cookie</c>, <c>Accept-Encoding</c> and <c>Accept-Language</c> as <c>X-Origin-…</c> headers. It counts
 /// requests per request target, its query parameters in any order (the edge sorts them on a fill), and can report
 /// when one has arrived.
@@ -147,9 +147,9 @@ public sealed class TestOrigin : IAsyncDisposable
         response.Headers["X-Origin-Count"] = count.ToString(CultureInfo.InvariantCulture);
         response.Headers["X-Origin-Method"] = context.Request.Method;
         response.ContentType = "text/plain";
-        var body = int.TryParse(query["size"], out var size)
-            ? new string('x', size)
-            : $"{context.Request.Method} {target} #{count}";
+        var body = !int.TryParse(query["size"], out var size) ? $"{context.Request.Method} {target} #{count}"
+            : query["seq"] == "1" ? Sequence(size)
+            : new string('x', size);
         var bytes = System.Text.Encoding.UTF8.GetBytes(body);
         if (query["gzip"] == "1")
         {
@@ -163,6 +163,14 @@ public sealed class TestOrigin : IAsyncDisposable
             response.Headers.ContentEncoding = "gzip";
         }
 
+        if (query["ranges"] == "1" && System.Net.Http.Headers.RangeHeaderValue.TryParse(context.Request.Headers.Range, out var range)
+            && range.Ranges.Single() is { From: { } from, To: { } to } && to < bytes.Length)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {from}-{to}/{bytes.Length}";
+            bytes = bytes[(int)from..((int)to + 1)];
+        }
+
         if (query["chunked"] != "1")
         {
             response.ContentLength = bytes.Length;
@@ -173,6 +181,18 @@ public sealed class TestOrigin : IAsyncDisposable
             await response.Body.WriteAsync(bytes);
         }
     }
+
+    /// <summary>
+    /// A body whose every stretch says where it is: letters that change every 7,919 bytes (a prime, so the changes fall
+    /// across any chunking), for checking that a body arrived whole and in order.
+    /// </summary>
+    public static string Sequence(int size) => string.Create(size, 0, static (chars, _) =>
+    {
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = (char)('a' + (i / 7919 % 26));
+        }
+    });
 }
 
 /// <summary>Free loopback ports, handed out once each per test process.</summary>

@@ -86,6 +86,46 @@ public sealed class ObjectLookupTests(EdgeClusterFixture edge)
         Assert.Equal(LookupOutcome.Pass, lookup.Outcome);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BodyOverLimit_RelayedToTheViewerThatAsked_FromTheOneOriginRequest(bool chunked)
+    {
+        var target = $"/large/{Guid.NewGuid():N}?seq=1&size=300000" + (chunked ? "&chunked=1" : "");
+        var grain = edge.Object(_distribution, target);
+        var lookup = await grain.LookupAsync(edge.Profile() with { MaxBodyBytes = 1000 }, TimeSpan.FromMinutes(2), TimeProvider.System, relay: true);
+
+        Assert.Equal(LookupOutcome.Pass, lookup.Outcome);
+        var relayed = Assert.IsType<RelayedResponse>(lookup.Relayed);
+        Assert.Equal(200, relayed.Status);
+        Assert.Equal(chunked ? null : 300_000, relayed.ContentLength);
+        using var body = new MemoryStream();
+        await foreach (var chunk in grain.RelayAsync(relayed.Relay))
+        {
+            body.Write(chunk);
+        }
+
+        Assert.Equal(TestOrigin.Sequence(300_000), System.Text.Encoding.UTF8.GetString(body.ToArray()));
+        Assert.Equal(1, edge.Origin.Requests(target));
+
+        // Once: a second claim finds nothing, before anything is sent.
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var _ in grain.RelayAsync(relayed.Relay))
+            {
+            }
+        });
+    }
+
+    [Fact]
+    public async Task BodyOverLimit_ViewerThatCannotTakeARelay_Passes_NothingHeld()
+    {
+        var target = $"/large/{Guid.NewGuid():N}?size=5000";
+        var lookup = await edge.GetAsync(_distribution, target, edge.Profile() with { MaxBodyBytes = 1000 });
+        Assert.Equal(LookupOutcome.Pass, lookup.Outcome);
+        Assert.Null(lookup.Relayed);
+    }
+
     [Fact]
     public async Task OriginDown_BadGateway()
     {
