@@ -12,7 +12,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 
 // A small HTTP side for operators: /healthz and /metrics (Edge:Silo:Listen; port 0 picks a free one).
 var listen = builder.Configuration["Edge:Silo:Listen"] ?? "http://127.0.0.1:0";
-var problems = EdgeClusterSettings.Problems(builder.Configuration);
+var problems = EdgeClusterOptions.Problems(builder.Configuration);
 if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme != Uri.UriSchemeHttp)
 {
     problems.Add($"Edge:Silo:Listen: '{listen}' is not an http URL such as http://127.0.0.1:9464.");

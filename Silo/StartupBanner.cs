@@ -19,7 +19,7 @@ internal sealed partial class StartupBanner(
 
     private string Describe()
     {
-        var cluster = EdgeClusterSettings.From(configuration);
+        var cluster = EdgeClusterOptions.From(configuration);
 
         // The addresses Kestrel really bound: Edge:Silo:Listen may name port 0.
         var http = server.Features.Get<IServerAddressesFeature>()?.Addresses is { Count: > 0 } addresses ? string.Join(", ", addresses) : "none";

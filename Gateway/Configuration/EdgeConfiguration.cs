@@ -78,7 +78,7 @@ internal static class EdgeConfiguration
             return [exception.Message];
         }
 
-        problems = [.. EdgeOptionsValidator.Check(options), .. EdgeClusterSettings.Problems(configuration)];
+        problems = [.. EdgeOptionsValidator.Check(options), .. EdgeClusterOptions.Problems(configuration)];
         if (problems.Count == 0)
         {
             read = options;

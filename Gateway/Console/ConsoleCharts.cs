@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using OrleansEdge.Grains.Interfaces.Retries;
 using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Gateway.Routing;
 using OrleansEdge.Grains.Interfaces.Invalidations;
@@ -75,7 +76,7 @@ internal sealed class ConsoleCharts(EdgeMetrics metrics, RouteTableProvider rout
         {
             propagation = await grains.GetGrain<IInvalidationLogGrain>(distribution).PropagationSinceAsync(now - TimeSpan.FromHours(1));
         }
-        catch (Exception exception) when (ControlPlane.InvalidationService.IsClusterFailure(exception))
+        catch (Exception exception) when (ClusterFailures.IsClusterFailure(exception))
         {
             propagation = [];
         }

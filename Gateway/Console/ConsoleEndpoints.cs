@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansEdge.Grains.Interfaces.Retries;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane;
 using OrleansEdge.Gateway.Routing;
@@ -356,7 +357,7 @@ internal static partial class ConsoleEndpoints
         {
             saved = await grains.GetGrain<IDistributionSettingsGrain>(IDistributionSettingsGrain.Key).SetCacheTagsAsync(distribution.Id, value);
         }
-        catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
+        catch (Exception exception) when (ClusterFailures.IsClusterFailure(exception))
         {
             return Html(Page("Edit settings", SettingsForm(routes.Current, distribution, settings, visitor.Csrf, enabled, header,
                 "The cluster could not save the settings just now (a silo or its storage is unavailable); save them again."), visitor.Session, visitor.Csrf),
@@ -497,7 +498,7 @@ internal static partial class ConsoleEndpoints
         {
             creation = await service.CreateAsync(distribution, scope, $"console-{Guid.NewGuid():N}", [.. raw], [.. items], soft: false);
         }
-        catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
+        catch (Exception exception) when (ClusterFailures.IsClusterFailure(exception))
         {
             return Html(Page("Create invalidation", CreateForm(distribution.Id, settings, scope, visitor.Csrf, byTags, text,
                 ["The cluster could not record the invalidation just now (a silo or its storage is unavailable); send it again."]), visitor.Session, visitor.Csrf),

@@ -10,13 +10,6 @@ internal sealed class InvalidationService(IGrainFactory grains, RouteTableProvid
 {
     public EdgeOptions Options => routes.Options;
 
-    /// <summary>
-    /// A failure of the cluster (a silo, a timeout, the storage behind a grain), not of the request: worth a retry.
-    /// A grain's exception that could not be sent back (its type unknown here) arrives as a serializer error: also the cluster's.
-    /// </summary>
-    public static bool IsClusterFailure(Exception exception) =>
-        exception is OrleansException or TimeoutException or SiloUnavailableException or Orleans.Serialization.SerializerException;
-
     public Distribution? FindDistribution(string id) => routes.Current.FindDistribution(id);
 
     public (Distribution Distribution, string Tenant)? FindTenant(string tenantId) => routes.Current.FindTenant(tenantId);

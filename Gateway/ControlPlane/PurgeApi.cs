@@ -110,7 +110,7 @@ internal static partial class PurgeApi
                 creation = await service.CreateAsync(distribution, tenant, callerReference, [.. raw], [.. items], body!.Soft);
                 break;
             }
-            catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
+            catch (Exception exception) when (ClusterFailures.IsClusterFailure(exception))
             {
                 var pause = RetryBackoff.Delay(attempt, TimeSpan.FromSeconds(1));
                 if (Stopwatch.GetElapsedTime(started) + pause >= timeout || context.RequestAborted.IsCancellationRequested)

@@ -94,7 +94,7 @@ internal static class EdgeGatewayExtensions
             return;
         }
 
-        var cluster = EdgeClusterSettings.From(builder.Configuration);
+        var cluster = EdgeClusterOptions.From(builder.Configuration);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(options =>

@@ -24,7 +24,7 @@ internal sealed partial class StartupBanner(
     {
         var options = routes.Options;
         var redis = configuration.GetConnectionString("Redis");
-        var cluster = EdgeClusterSettings.From(configuration);
+        var cluster = EdgeClusterOptions.From(configuration);
         var text = new StringBuilder();
         text.Append("OrleansEdge gateway ").Append(EdgeBuild.Version).AppendLine(string.IsNullOrWhiteSpace(redis)
             ? " (embedded: gateway and silo in one process)"

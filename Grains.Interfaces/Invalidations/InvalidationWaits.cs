@@ -33,7 +33,7 @@ public static class InvalidationWaits
                     return record;
                 }
             }
-            catch (Exception exception) when (exception is TimeoutException or OrleansException or SiloUnavailableException)
+            catch (Exception exception) when (Retries.ClusterFailures.IsClusterFailure(exception))
             {
                 var pause = TimeSpan.FromMilliseconds(200);
                 if (time.GetElapsedTime(started) + pause < within)

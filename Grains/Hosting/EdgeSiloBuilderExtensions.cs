@@ -21,7 +21,7 @@ public static class EdgeSiloBuilderExtensions
     /// <summary>Registers what the edge's grains need: the origin client, each silo's object store, metrics and a clock.</summary>
     public static ISiloBuilder AddEdgeGrains(this ISiloBuilder silo, TimeSpan? objectIdleLifetime = null, long? cacheCapacityBytes = null)
     {
-        var defaults = new EdgeClusterSettings();
+        var defaults = new EdgeClusterOptions();
         var capacity = cacheCapacityBytes ?? defaults.CacheCapacityBytes;
         var idleLifetime = objectIdleLifetime ?? defaults.ObjectIdleLifetime;
         silo.Services.AddMetrics();
@@ -59,7 +59,7 @@ public static class EdgeSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder UseEdgeCluster(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var settings = EdgeClusterSettings.From(configuration);
+        var settings = EdgeClusterOptions.From(configuration);
         var redis = configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis))
         {

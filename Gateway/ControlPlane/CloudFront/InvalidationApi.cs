@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
+using OrleansEdge.Grains.Interfaces.Retries;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.ControlPlane.SigV4;
 using OrleansEdge.Grains.Interfaces.Invalidations;
@@ -64,7 +65,7 @@ internal static partial class InvalidationApi
             var target = Resolve(id, tenantScoped, service, out var missing);
             return target is null ? Error(missing!, requestId) : await operation(context, service, target, body.Value);
         }
-        catch (Exception exception) when (InvalidationService.IsClusterFailure(exception))
+        catch (Exception exception) when (ClusterFailures.IsClusterFailure(exception))
         {
             LogClusterUnavailable(logger, exception);
             return Error(CloudFrontError.ServiceUnavailable(), requestId);

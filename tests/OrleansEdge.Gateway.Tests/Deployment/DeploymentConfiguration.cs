@@ -44,7 +44,7 @@ internal static class DeploymentConfiguration
         }
 
         var cluster = segments[1].Equals("Cluster", StringComparison.OrdinalIgnoreCase);
-        var type = cluster ? typeof(EdgeClusterSettings) : typeof(EdgeOptions);
+        var type = cluster ? typeof(EdgeClusterOptions) : typeof(EdgeOptions);
         foreach (var segment in segments.Skip(cluster ? 2 : 1))
         {
             type = MemberType(type, segment);
@@ -101,7 +101,7 @@ internal static class DeploymentConfiguration
             .AddInMemoryCollection(environment.Select(e => KeyValuePair.Create(KeyOf(e.Key), (string?)e.Value)))
             .Build();
         var problems = new List<string>();
-        var settings = EdgeClusterSettings.From(configuration);
+        var settings = EdgeClusterOptions.From(configuration);
         if (!IPAddress.TryParse(settings.AdvertisedAddress, out _))
         {
             problems.Add($"Edge:Cluster:AdvertisedAddress: '{settings.AdvertisedAddress}' is not an IP address");

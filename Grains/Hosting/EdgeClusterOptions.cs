@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace OrleansEdge.Grains.Hosting;
 
 /// <summary>Where a silo listens and which cluster it joins (section <c>Edge:Cluster</c>).</summary>
-public sealed class EdgeClusterSettings
+public sealed class EdgeClusterOptions
 {
     public const string Section = "Edge:Cluster";
 
@@ -28,8 +28,8 @@ public sealed class EdgeClusterSettings
     /// <summary>How long a copy stays in its silo without a request reaching it there. Default 1 hour.</summary>
     public TimeSpan ObjectIdleLifetime { get; set; } = TimeSpan.FromHours(1);
 
-    public static EdgeClusterSettings From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<EdgeClusterSettings>() ?? new EdgeClusterSettings();
+    public static EdgeClusterOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<EdgeClusterOptions>() ?? new EdgeClusterOptions();
 
     /// <summary>
     /// Every problem with <c>Edge:Cluster</c>, each naming its key. Silos and gateways both refuse to start on any, with
@@ -37,7 +37,7 @@ public sealed class EdgeClusterSettings
     /// </summary>
     public static List<string> Problems(IConfiguration configuration)
     {
-        EdgeClusterSettings settings;
+        EdgeClusterOptions settings;
         try
         {
             settings = From(configuration);
