@@ -11,13 +11,15 @@ public sealed class RawOrigin : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly byte[] _response;
+    private readonly bool _closeAfterResponse;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _requests;
 
-    private RawOrigin(byte[] response)
+    private RawOrigin(byte[] response, bool closeAfterResponse = false)
     {
         _response = response;
+        _closeAfterResponse = closeAfterResponse;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _accepting = AcceptAsync();
@@ -30,6 +32,13 @@ public sealed class RawOrigin : IAsyncDisposable
     /// <summary>Answers with a head (status line and headers, without the blank line) and a body; Content-Length is added.</summary>
     public static RawOrigin Start(byte[] head, byte[] body) =>
         new([.. head, .. System.Text.Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), .. body]);
+
+    /// <summary>
+    /// Answers with a head declaring a body of <paramref name="declaredLength"/> bytes, sends only <paramref name="body"/>,
+    /// and closes the connection: an origin that dies in the middle of a response.
+    /// </summary>
+    public static RawOrigin StartCutOff(byte[] head, long declaredLength, byte[] body) =>
+        new([.. head, .. System.Text.Encoding.ASCII.GetBytes($"Content-Length: {declaredLength}\r\n\r\n"), .. body], closeAfterResponse: true);
 
     public async ValueTask DisposeAsync()
     {
@@ -76,6 +85,10 @@ public sealed class RawOrigin : IAsyncDisposable
                         seen.RemoveRange(0, end + 4);
                         Interlocked.Increment(ref _requests);
                         await stream.WriteAsync(_response, _stop.Token);
+                        if (_closeAfterResponse)
+                        {
+                            return;
+                        }
                     }
                 }
             }

@@ -118,6 +118,29 @@ public sealed class ObjectLookupTests(EdgeClusterFixture edge)
     }
 
     [Fact]
+    public async Task BodyOverLimit_OriginCutOffMidBody_TheRelayEndsInAnError_NeverAsAShortWholeBody()
+    {
+        await using var origin = RawOrigin.StartCutOff(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n"),
+            declaredLength: 500_000, body: new byte[200_000]);
+        var target = $"/cut-off/{Guid.NewGuid():N}";
+        var grain = edge.Object(_distribution, target);
+        var lookup = await grain.LookupAsync(edge.Profile() with { BaseUrl = origin.BaseUrl, MaxBodyBytes = 1000 }, TimeSpan.FromMinutes(2), TimeProvider.System, relay: true);
+        var relayed = Assert.IsType<RelayedResponse>(lookup.Relayed);
+        Assert.Equal(500_000, relayed.ContentLength);
+
+        var received = 0;
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var chunk in grain.RelayAsync(relayed.Relay))
+            {
+                received += chunk.Length;
+            }
+        });
+        Assert.InRange(received, 0, 200_000);
+        Assert.Equal(1, origin.Requests);
+    }
+
+    [Fact]
     public async Task BodyOverLimit_ViewerThatCannotTakeARelay_Passes_NothingHeld()
     {
         var target = $"/large/{Guid.NewGuid():N}?size=5000";
