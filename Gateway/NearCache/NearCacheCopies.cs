@@ -46,6 +46,7 @@ internal sealed class NearCacheCopies : IClockCache
     private readonly TagMembers _members = new();
     private readonly VariantIndex _variants = new();
     private long _bytes;
+    private int _count;
     // Monotonic timestamps (TimeProvider.GetTimestamp): a wall clock stepped back by NTP must not lengthen a lease.
     private long _leaseUntil;
     private long _epochStart = long.MaxValue;
@@ -58,7 +59,8 @@ internal sealed class NearCacheCopies : IClockCache
         _notices = new NoticeIndex(time, NoticeMemory);
     }
 
-    public int Count => _copies.Count;
+    /// <summary>Copies held; counted beside the dictionary, whose own Count takes every one of its locks.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
@@ -115,6 +117,7 @@ internal sealed class NearCacheCopies : IClockCache
             }
 
             _copies[key] = copy;
+            _count++;
             _variants.Add(key);
             Interlocked.Add(ref _bytes, copy.Size);
             if (copy.TagHeader is { } header)
@@ -222,6 +225,7 @@ internal sealed class NearCacheCopies : IClockCache
     private void DropAll()
     {
         _copies.Clear();
+        _count = 0;
         _members.Clear();
         _variants.Clear();
         Interlocked.Exchange(ref _bytes, 0);
@@ -262,6 +266,7 @@ internal sealed class NearCacheCopies : IClockCache
             return false;
         }
 
+        _count--;
         Interlocked.Add(ref _bytes, -copy.Size);
         _variants.Remove(copy.Key);
         if (copy.TagHeader is { } header)

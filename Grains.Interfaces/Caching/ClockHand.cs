@@ -40,16 +40,19 @@ public sealed class ClockHand(IClockCache cache)
 {
     private const int Slack = 1024;
     private readonly ConcurrentQueue<string> _keys = new();
+
+    // Kept beside the queue: its own Count takes a lock and walks its segments, once per new key that was too dear.
+    private int _queued;
     private int _compacting;
 
     /// <summary>Keys queued, live or not yet passed since they left.</summary>
-    public int Queued => _keys.Count;
+    public int Queued => Volatile.Read(ref _queued);
 
     /// <summary>A key new to the cache.</summary>
     public void Add(string key)
     {
-        _keys.Enqueue(key);
-        if (_keys.Count > 2 * cache.Count + Slack)
+        Enqueue(key);
+        if (Queued > 2 * cache.Count + Slack)
         {
             Compact();
         }
@@ -65,14 +68,31 @@ public sealed class ClockHand(IClockCache cache)
             return;
         }
 
-        var budget = _keys.Count * 2;
-        while (cache.OverCapacity && budget-- > 0 && _keys.TryDequeue(out var key))
+        var budget = Queued * 2;
+        while (cache.OverCapacity && budget-- > 0 && TryDequeue(out var key))
         {
             if (cache.Visit(key) == ClockVisit.SecondChance)
             {
-                _keys.Enqueue(key);
+                Enqueue(key);
             }
         }
+    }
+
+    private void Enqueue(string key)
+    {
+        _keys.Enqueue(key);
+        Interlocked.Increment(ref _queued);
+    }
+
+    private bool TryDequeue(out string key)
+    {
+        if (!_keys.TryDequeue(out key!))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return true;
     }
 
     /// <summary>Drops queued keys that left the cache, and repeats of live ones, keeping the order of the rest.</summary>
@@ -86,11 +106,11 @@ public sealed class ClockHand(IClockCache cache)
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (var pass = _keys.Count; pass > 0 && _keys.TryDequeue(out var key); pass--)
+            for (var pass = Queued; pass > 0 && TryDequeue(out var key); pass--)
             {
                 if (cache.Contains(key) && seen.Add(key))
                 {
-                    _keys.Enqueue(key);
+                    Enqueue(key);
                 }
             }
         }

@@ -44,6 +44,31 @@ public sealed class NearCacheCopiesTests
     private bool Has(NearCacheCopies copies, string target) => copies.TryGet(Scope + target, _clock.GetUtcNow(), out _);
 
     [Fact]
+    public void Count_FollowsEveryWayACopyComesAndGoes()
+    {
+        var copies = Registered(capacity: 3 * (10 + 512 + 2 * (Scope.Length + 2)));
+        copies.Admit(Scope + "/a", Scope, Header, Response("ta"), _clock.GetTimestamp());
+        copies.Admit(Scope + "/b", Scope, Header, Response("tb"), _clock.GetTimestamp());
+        copies.Admit(Scope + "/a", Scope, Header, Response("ta"), _clock.GetTimestamp());
+        Assert.Equal(2, copies.Count);
+
+        copies.Apply(Notice(InvalidationItemKind.Tag, "ta"));
+        Assert.Equal(1, copies.Count);
+
+        // Over capacity: the hand lets copies go, and the count with them.
+        for (var i = 0; i < 10; i++)
+        {
+            copies.Admit(Scope + $"/many/{i}", Scope, Header, Response($"m{i}"), _clock.GetTimestamp());
+        }
+
+        Assert.InRange(copies.Count, 1, 3);
+        Assert.Equal(copies.Count, Enumerable.Range(0, 10).Count(i => Has(copies, $"/many/{i}")) + (Has(copies, "/b") ? 1 : 0));
+
+        copies.Expire();
+        Assert.Equal(0, copies.Count);
+    }
+
+    [Fact]
     public void WithoutLease_NothingStoredOrServed()
     {
         var copies = new NearCacheCopies(_clock, 1 << 20);
