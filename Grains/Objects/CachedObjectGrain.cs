@@ -56,13 +56,8 @@ internal sealed class CachedObjectGrain(
     // Bumped by every invalidation that covers the fetch in flight; a fetch that sees it change stores nothing.
     private int _generation;
 
-    /// <summary>How long a body too large to store waits for the viewer it was handed to before it is let go.</summary>
-    private static readonly TimeSpan RelayHold = TimeSpan.FromSeconds(10);
-
-    // A body too large to store, kept open for the viewer that asked (numbered by its fetch), and relays under way:
-    // the activation stays while either is there.
-    private (long Number, OriginRelay Body, IGrainTimer Expiry)? _relay;
-    private int _relaysStreaming;
+    // A body too large to store, kept open for the viewer that asked: the activation stays while it is held or relayed.
+    private readonly RelayHolder _relays = new();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -74,12 +69,7 @@ internal sealed class CachedObjectGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         objects.Leave(_key, this);
-        if (_relay is { } held)
-        {
-            _relay = null;
-            held.Expiry.Dispose();
-            await held.Body.DisposeAsync();
-        }
+        await _relays.LetGoAsync();
     }
 
     Task<ObjectLookup> ICachedObjectGrain.GetAsync(OriginProfile origin, FetchTicket ticket, bool relay) =>
@@ -87,25 +77,15 @@ internal sealed class CachedObjectGrain(
 
     async IAsyncEnumerable<byte[]> ICachedObjectGrain.RelayAsync(long relay, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (_relay is not { } held || held.Number != relay)
-        {
-            throw new InvalidOperationException("The response is no longer held for this viewer; ask the origin.");
-        }
-
-        _relay = null;
-        held.Expiry.Dispose();
-        _relaysStreaming++;
         try
         {
-            await foreach (var chunk in held.Body.ReadAsync(cancellationToken))
+            await foreach (var chunk in _relays.RelayAsync(relay, cancellationToken))
             {
                 yield return chunk;
             }
         }
         finally
         {
-            _relaysStreaming--;
-            await held.Body.DisposeAsync();
             DeactivateWhenSettled();
         }
     }
@@ -229,7 +209,7 @@ internal sealed class CachedObjectGrain(
     /// </summary>
     private void DeactivateWhenSettled()
     {
-        if (_fetch is null && _lastFetch is null && _relay is null && _relaysStreaming == 0)
+        if (_fetch is null && _lastFetch is null && _relays.Idle)
         {
             DeactivateOnIdle();
         }
@@ -291,7 +271,7 @@ internal sealed class CachedObjectGrain(
             case OriginFetchKind.TooLarge:
                 objects.Pass(_key, PassMemory);
                 return fetched.Relay is { } body
-                    ? new FetchCompletion(Hold(body, fetched.Headers, number), PassLookup)
+                    ? new FetchCompletion(await HoldAsync(body, fetched.Headers, number), PassLookup)
                     : Both(PassLookup);
 
             default:
@@ -301,27 +281,19 @@ internal sealed class CachedObjectGrain(
 
     /// <summary>
     /// Keeps a body too large to store for the viewer whose lookup fetched it (the others, who may have joined, ask the
-    /// origin themselves), for <see cref="RelayHold"/> at most.
+    /// origin themselves), for <see cref="RelayHolder.HoldFor"/> at most.
     /// </summary>
-    private ObjectLookup Hold(OriginRelay body, HeaderField[] headers, long number)
+    private async Task<ObjectLookup> HoldAsync(OriginRelay body, HeaderField[] headers, long number)
     {
-        _ = LetGoAsync(); // one at a time: a body still held from an earlier fetch has lost its viewer
-        var expiry = this.RegisterGrainTimer(static async (held, _) => await held.Grain.LetGoAsync(held.Number), (Grain: this, Number: number),
-            new GrainTimerCreationOptions { DueTime = RelayHold, Period = Timeout.InfiniteTimeSpan, Interleave = true });
-        _relay = (number, body, expiry);
+        var expiry = this.RegisterGrainTimer(static async (held, _) =>
+            {
+                await held.Grain._relays.LetGoAsync(held.Number);
+                held.Grain.DeactivateWhenSettled();
+            },
+            (Grain: this, Number: number),
+            new GrainTimerCreationOptions { DueTime = RelayHolder.HoldFor, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        await _relays.HoldAsync(number, body, expiry);
         return new ObjectLookup(LookupOutcome.Pass, null, Relayed: new RelayedResponse(body.Status, headers, body.ContentLength, number));
-    }
-
-    /// <summary>Nobody came for the held body in time (its viewer's gateway died): the origin connection is let go.</summary>
-    private async Task LetGoAsync(long? number = null)
-    {
-        if (_relay is { } held && (number is null || held.Number == number))
-        {
-            _relay = null;
-            held.Expiry.Dispose();
-            await held.Body.DisposeAsync();
-            DeactivateWhenSettled();
-        }
     }
 
     private FetchCompletion Store(
