@@ -46,7 +46,10 @@ public sealed class AccessLogOptions
     public bool Enabled { get; set; }
 }
 
-/// <summary>The copies each gateway keeps in its own memory and serves without a grain call.</summary>
+/// <summary>
+/// The copies each gateway of a cluster keeps in its own memory and serves without a grain call. The embedded edge has
+/// none: it serves hits from its silo's copies, bounded by <c>Edge:Cluster:CacheCapacityBytes</c>.
+/// </summary>
 public sealed class NearCacheOptions
 {
     /// <summary>Most bytes of copies a gateway keeps (least recently used go first). Default 256 MiB; 0 turns the near-cache off.</summary>

@@ -34,7 +34,7 @@ internal sealed class EdgeMetrics
     public (long Requests, long Hits) Tally(string distribution) =>
         _tallies.TryGetValue(distribution, out var tally) ? (Interlocked.Read(ref tally.Requests), Interlocked.Read(ref tally.Hits)) : (0, 0);
 
-    public EdgeMetrics(IMeterFactory meterFactory, NearCacheCopies copies)
+    public EdgeMetrics(IMeterFactory meterFactory, IViewerCopies copies)
     {
         var meter = meterFactory.Create(EdgeMeter.Name);
         meter.CreateObservableUpDownCounter("orleansedge.gateway.cache.objects", () => (long)copies.Count, "{object}", "Copies this gateway holds in its own memory.");

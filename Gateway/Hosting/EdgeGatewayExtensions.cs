@@ -7,6 +7,7 @@ using OrleansEdge.Gateway.Console;
 using OrleansEdge.Gateway.Demo;
 using OrleansEdge.Gateway.Diagnostics;
 using OrleansEdge.Gateway.Viewer;
+using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Diagnostics;
 using OrleansEdge.Grains.Hosting;
 using OrleansEdge.Grains.Interfaces.Origin;
@@ -24,7 +25,7 @@ internal static class EdgeGatewayExtensions
     {
         // Orleans first: hosted services start in registration order and stop in reverse, so the embedded silo (or
         // the cluster client) is up before anything below calls a grain, and still up while those stop.
-        builder.UseEdgeOrleans();
+        var embedded = builder.UseEdgeOrleans();
         var services = builder.Services;
         services.AddOptions<EdgeOptions>().BindConfiguration(EdgeOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EdgeOptions>, EdgeOptionsValidator>();
@@ -38,10 +39,20 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<ConsoleCharts>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleCharts>());
         services.AddSingleton<InvalidationService>();
-        services.AddSingleton(sp => new NearCacheCopies(
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));
-        services.AddSingleton<NearCacheLease>();
-        services.AddHostedService(sp => sp.GetRequiredService<NearCacheLease>());
+        if (embedded)
+        {
+            // One copy of each object in the process: hits read the silo's, which its invalidations keep current.
+            services.AddSingleton<IViewerCopies>(sp => new SiloCopies(sp.GetRequiredService<IHeldCopies>()));
+        }
+        else
+        {
+            services.AddSingleton(sp => new NearCacheCopies(
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<EdgeOptions>>().Value.NearCache.CapacityBytes));
+            services.AddSingleton<IViewerCopies>(sp => sp.GetRequiredService<NearCacheCopies>());
+            services.AddSingleton<NearCacheLease>();
+            services.AddHostedService(sp => sp.GetRequiredService<NearCacheLease>());
+        }
+
         services.AddOriginHttpClient();
         if (options.Demo.Enabled)
         {
@@ -84,14 +95,17 @@ internal static class EdgeGatewayExtensions
         return builder;
     }
 
-    /// <summary>Embedded default: a silo in this process. With <c>ConnectionStrings:Redis</c>: a client of the Redis-clustered silos.</summary>
-    private static void UseEdgeOrleans(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Embedded default: a silo in this process (returns true). With <c>ConnectionStrings:Redis</c>: a client of the
+    /// Redis-clustered silos.
+    /// </summary>
+    private static bool UseEdgeOrleans(this WebApplicationBuilder builder)
     {
         var redis = builder.Configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis))
         {
             builder.UseOrleans(silo => silo.UseEdgeCluster(builder.Configuration));
-            return;
+            return true;
         }
 
         var cluster = EdgeClusterOptions.From(builder.Configuration);
@@ -111,6 +125,7 @@ internal static class EdgeGatewayExtensions
             // The default (one minute) leaves a restarted gateway knocking on a dead silo's port that long.
             client.Configure<GatewayOptions>(options => options.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
+        return false;
     }
 
     public static WebApplication MapEdgeGateway(this WebApplication app)

@@ -23,7 +23,7 @@ namespace OrleansEdge.Gateway.NearCache;
 /// applying one costs the copies it drops, not the copies held. Only a wildcard scans.
 /// </para>
 /// </remarks>
-internal sealed class NearCacheCopies : IClockCache
+internal sealed class NearCacheCopies : IClockCache, IViewerCopies
 {
     /// <summary>
     /// How long notices are remembered. Longer than the run of any invalidation that is not held up by a failure;

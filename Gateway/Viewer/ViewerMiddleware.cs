@@ -19,7 +19,7 @@ internal sealed partial class ViewerMiddleware(
     RequestDelegate next,
     RouteTableProvider routes,
     IGrainFactory grains,
-    NearCacheCopies copies,
+    IViewerCopies copies,
     OriginPassThrough passThrough,
     EdgeMetrics metrics,
     AccessLog accessLog,

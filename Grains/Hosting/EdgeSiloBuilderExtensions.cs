@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Diagnostics;
 using OrleansEdge.Grains.Interfaces.Origin;
 using OrleansEdge.Grains.Invalidations;
@@ -31,6 +32,7 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton<OriginFetcher>();
         silo.Services.TryAddSingleton(sp => new SiloObjectStore(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<GrainMetrics>(), capacity, idleLifetime));
+        silo.Services.TryAddSingleton<IHeldCopies>(sp => sp.GetRequiredService<SiloObjectStore>());
         silo.AddPlacementDirector<ObjectPlacementStrategy, ObjectPlacementDirector>();
         silo.AddGrainDirectory(ObjectHomeDirectory.Name, static (_, _) => new ObjectHomeDirectory());
 

@@ -29,7 +29,7 @@ public sealed partial class OperatorLogTests
         ]);
         await gateway.WaitReadyAsync($"{control}/readyz");
         var id = await FetchAndPurgeAsync(viewer, control, "E1LOG", "log.test");
-        await WaitForLineAsync(gateway, "registered with the cluster");
+        await WaitForLineAsync(gateway, "Application started");
 
         gateway.Interrupt();
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -41,7 +41,9 @@ public sealed partial class OperatorLogTests
         Assert.Contains(control, log);
         Assert.Contains($"E1LOG: log.test -> {origin.BaseUrl}", log);
         Assert.Contains($"Invalidation {id} of E1LOG completed: #logged", log);
-        Assert.Contains("left the cluster", log);
+
+        // The embedded edge has no lease to hand back (its hits read its own silo's copies): the stop itself is logged.
+        Assert.Contains("Application is shutting down", log);
         AssertNothingAlarming("the embedded gateway", log);
     }
 
@@ -133,7 +135,7 @@ public sealed partial class OperatorLogTests
             "--Logging:Console:FormatterName=json",
         ]);
         await gateway.WaitReadyAsync($"{control}/readyz");
-        await WaitForLineAsync(gateway, "registered with the cluster");
+        await WaitForLineAsync(gateway, "Application started");
         gateway.Terminate();
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)));
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OrleansEdge.Grains.Diagnostics;
+using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Gateways;
 using OrleansEdge.Grains.Interfaces.Invalidations;
 using OrleansEdge.Grains.Interfaces.Keys;
@@ -67,6 +68,36 @@ public sealed class SiloObjectStoreTests : IDisposable
     private bool Held(string key) => _index.Find(key).Copy is not null;
 
     private bool Fresh(string key) => _index.Find(key).Copy?.IsFresh(_clock.GetUtcNow()) == true;
+
+    [Fact]
+    public void HeldCopies_ServeAFreshCopyByAKeyOnTheStack_NotOneAnInvalidationReached()
+    {
+        var key = EdgeKeys.Object(Scope, "/held/1");
+        Cache(key, "product:1");
+        IHeldCopies held = _index;
+        Span<char> onStack = stackalloc char[key.Length];
+        key.CopyTo(onStack);
+
+        Assert.True(held.TryGetFresh(onStack, _clock.GetUtcNow(), out var copy));
+        Assert.Equal(200, copy.Status);
+        Assert.False(held.TryGetFresh(EdgeKeys.Object(Scope, "/held/2"), _clock.GetUtcNow(), out _));
+
+        // Soft: the copy stays, stale, for a revalidation by its grain; hard: gone. Neither is served as a hit.
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        _index.Apply(Notice(InvalidationItemKind.Tag, "product:1", soft: true));
+        Assert.True(Held(key));
+        Assert.False(held.TryGetFresh(key, _clock.GetUtcNow(), out _));
+
+        Cache(key, "product:1");
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        _index.Apply(Notice(InvalidationItemKind.Path, "/held/1"));
+        Assert.False(held.TryGetFresh(key, _clock.GetUtcNow(), out _));
+
+        // Past its freshness, not a hit either.
+        Cache(key, "product:1");
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.False(held.TryGetFresh(key, _clock.GetUtcNow(), out _));
+    }
 
     [Fact]
     public void NoticeArrivesWhileFetchInFlight_FetchSettlesInvalidated_AndIsNotStored()
