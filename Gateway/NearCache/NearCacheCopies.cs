@@ -89,7 +89,8 @@ internal sealed class NearCacheCopies : IClockCache, IViewerCopies
     /// </summary>
     public bool Admit(string key, string scope, string? tagHeader, CachedResponse response, long lookupStarted)
     {
-        var copy = new LocalCopy(key, scope, tagHeader, response);
+        // Kept with the pool's strings: arrived from a silo, every header name, value and tag is a string of its own.
+        var copy = new LocalCopy(key, scope, tagHeader, StringPool.Shared.Intern(response));
         var now = _time.GetTimestamp();
         bool isNew;
         lock (_noticesLock)

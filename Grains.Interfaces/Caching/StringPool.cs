@@ -58,6 +58,34 @@ public sealed class StringPool(int slots)
         return created;
     }
 
+    /// <summary>
+    /// <paramref name="response"/> holding the pooled instances of its header names and values and its tags: for a copy
+    /// that arrived from another process, whose strings are all its own.
+    /// </summary>
+    public Objects.CachedResponse Intern(Objects.CachedResponse response)
+    {
+        var headers = new Objects.HeaderField[response.Headers.Length];
+        for (var i = 0; i < headers.Length; i++)
+        {
+            var field = response.Headers[i];
+            var values = field.Values.ToArray();
+            for (var v = 0; v < values.Length; v++)
+            {
+                values[v] = Intern(values[v]!);
+            }
+
+            headers[i] = new Objects.HeaderField(Intern(field.Name), values!);
+        }
+
+        var tags = new string[response.Tags.Length];
+        for (var i = 0; i < tags.Length; i++)
+        {
+            tags[i] = Intern(response.Tags[i]);
+        }
+
+        return response with { Headers = headers, Tags = tags };
+    }
+
     private static int ToPowerOfTwo(int value)
     {
         var power = 1;

@@ -37,11 +37,14 @@ public static class OriginHeaders
             {
                 if (pooled)
                 {
-                    // A value many responses share (Content-Type, a Date of the same second) is kept once.
+                    // A value many responses share (Content-Type, a Date of the same second) is kept once, and so is a
+                    // name the HTTP client does not know (x-amz-meta-cache-tag), which it reads into a new string each time.
                     for (var i = 0; i < kept.Length; i++)
                     {
                         kept[i] = StringPool.Shared.Intern(kept[i]);
                     }
+
+                    name = StringPool.Shared.Intern(name);
                 }
 
                 fields.Add(new HeaderField(name, kept));

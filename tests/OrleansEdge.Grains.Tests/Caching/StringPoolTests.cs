@@ -1,3 +1,4 @@
+using OrleansEdge.Grains.Interfaces.Objects;
 using OrleansEdge.Grains.Interfaces.Caching;
 using OrleansEdge.Grains.Interfaces.Tags;
 
@@ -33,5 +34,33 @@ public sealed class StringPoolTests
         var second = CacheTagRules.Parse(["category:books,product:2"]).Tags;
         Assert.Same(first[0], second[0]);
         Assert.Equal("category:books", first[0]);
+    }
+    [Fact]
+    public void ACopyFromAnotherProcess_KeepsThePoolsNamesValuesAndTags_AndNothingElseChanges()
+    {
+        var pool = new StringPool(1024);
+        CachedResponse Arrived() => new()
+        {
+            Status = 200,
+            Headers = [new HeaderField(new string("Content-Type"), [new string("text/html")]), new HeaderField(new string("Set-Cookie"), [new string("a=1"), new string("b=2")])],
+            Body = [1, 2, 3],
+            Tags = [new string("category:books")],
+            FetchStarted = DateTimeOffset.UnixEpoch,
+            Received = DateTimeOffset.UnixEpoch,
+            FreshUntil = DateTimeOffset.UnixEpoch.AddHours(1),
+            ETag = "\"v1\"",
+        };
+
+        var first = pool.Intern(Arrived());
+        var arrived = Arrived();
+        var second = pool.Intern(arrived);
+
+        Assert.Same(first.Headers[0].Name, second.Headers[0].Name);
+        Assert.Same(first.Headers[0].Values.ToString(), second.Headers[0].Values.ToString());
+        Assert.Same(first.Headers[1].Values[1], second.Headers[1].Values[1]);
+        Assert.Same(first.Tags[0], second.Tags[0]);
+        Assert.Equal("a=1,b=2", second.Headers[1].Values.ToString());
+        Assert.Equal(arrived with { Headers = second.Headers, Tags = second.Tags }, second);
+        Assert.Same(arrived.Body, second.Body);
     }
 }
