@@ -20,7 +20,9 @@ public sealed class RawOrigin : IAsyncDisposable
     {
         _response = response;
         _closeAfterResponse = closeAfterResponse;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        // A port from FreePort, never one the kernel picks: a port FreePort handed out stays free until its owner (a
+        // gateway still starting) binds it, and a listener here must not take it in the meantime.
+        _listener = new TcpListener(IPAddress.Loopback, FreePort.Next());
         _listener.Start();
         _accepting = AcceptAsync();
     }
