@@ -50,8 +50,16 @@ public sealed class TestOrigin : IAsyncDisposable
     /// <summary>How many requests reached the origin for this exact target (path and query).</summary>
     public int Requests(string target) => _requests.GetValueOrDefault(Counted(target));
 
-    /// <summary>Completes when the first request for <paramref name="target"/> has arrived.</summary>
-    public Task Arrived(string target) => _arrivals.GetOrAdd(Counted(target), static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    /// <summary>How long a test waits for a request to reach the origin before it fails rather than hang.</summary>
+    public static readonly TimeSpan ArrivalLimit = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Completes when the first request for <paramref name="target"/> has arrived; fails with <see cref="TimeoutException"/>
+    /// after <see cref="ArrivalLimit"/> (an edge that never sends it, a gateway gone: the test fails, the run goes on).
+    /// </summary>
+    public Task Arrived(string target) =>
+        _arrivals.GetOrAdd(Counted(target), static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task
+            .WaitAsync(ArrivalLimit);
 
     /// <summary>The target with its query parameters sorted by name, so that a test counts what it sent in any order.</summary>
     private static string Counted(string target)
