@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Options;
 using OrleansEdge.Gateway.Configuration;
 using OrleansEdge.Gateway.Hosting;
+using OrleansEdge.Grains.Hosting;
+
+SocketCompletions.RunInline();
 
 // "--demo" is the README's shorthand for the Demo environment: appsettings.Demo.json and the bundled origin.
 if (args.Contains("--demo"))
