@@ -39,6 +39,7 @@ internal static class EdgeGatewayExtensions
         services.AddSingleton<ConsoleCharts>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsoleCharts>());
         services.AddSingleton<InvalidationService>();
+        services.AddSingleton<ObjectAccess>();
         if (embedded)
         {
             // One copy of each object in the process: hits read the silo's, which its invalidations keep current.
@@ -51,6 +52,7 @@ internal static class EdgeGatewayExtensions
             services.AddSingleton<IViewerCopies>(sp => sp.GetRequiredService<NearCacheCopies>());
             services.AddSingleton<NearCacheLease>();
             services.AddHostedService(sp => sp.GetRequiredService<NearCacheLease>());
+            services.AddHostedService(sp => sp.GetRequiredService<ObjectAccess>());
         }
 
         services.AddOriginHttpClient();
@@ -134,6 +136,9 @@ internal static class EdgeGatewayExtensions
         app.UseMiddleware<ViewerMiddleware>(new ViewerPorts([.. viewer.Select(static e => e.Port)], viewer.FirstOrDefault(static e => e.Https)?.Port));
 
         // Everything below answers only on the control port: the viewer middleware ends every viewer request.
+        // Routing is placed here, not where WebApplication would put it (first in the pipeline), so a viewer's
+        // request is not matched against the control API's routes before the viewer middleware takes it.
+        app.UseRouting();
         app.MapHealthApi();
         app.MapPurgeApi();
         app.MapInvalidationApi();

@@ -19,6 +19,7 @@ internal sealed partial class ViewerMiddleware(
     RequestDelegate next,
     RouteTableProvider routes,
     IGrainFactory grains,
+    ObjectAccess objects,
     IViewerCopies copies,
     OriginPassThrough passThrough,
     EdgeMetrics metrics,
@@ -125,8 +126,9 @@ internal sealed partial class ViewerMiddleware(
         {
             // Bounded by the distribution's own timeout: the grain answers within its origin timeout, or says the
             // fetch is pending every few seconds, so a call that outlasts that means a dead or stalled silo.
-            lookup = await grains.GetGrain<ICachedObjectGrain>(key)
-                .LookupAsync(behavior.Profile, behavior.Profile.ResponseTimeout + ObjectLookups.CallGrace, time, CanTakeRelay(context.Request));
+            var relay = CanTakeRelay(context.Request);
+            lookup = await ObjectLookups.LookupAsync(ticket => objects.GetAsync(key, behavior.Profile, ticket, relay),
+                behavior.Profile.ResponseTimeout + ObjectLookups.CallGrace, time);
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -219,7 +221,8 @@ internal sealed partial class ViewerMiddleware(
         var lookupStarted = time.GetTimestamp();
         try
         {
-            var lookup = await grains.GetGrain<ICachedObjectGrain>(key).LookupAsync(profile, profile.ResponseTimeout + ObjectLookups.CallGrace, time);
+            var lookup = await ObjectLookups.LookupAsync(ticket => objects.GetAsync(key, profile, ticket, relay: false),
+                profile.ResponseTimeout + ObjectLookups.CallGrace, time);
             return lookup.Response is { } page && lookup.Outcome is LookupOutcome.Hit or LookupOutcome.Miss or LookupOutcome.RefreshHit
                 && copies.Admit(key, route.Scope, route.Distribution.TagHeader, page, lookupStarted)
                 ? Usable(page)

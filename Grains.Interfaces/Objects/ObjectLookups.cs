@@ -14,7 +14,14 @@ public static class ObjectLookups
     /// has passed (<paramref name="relay"/>: see <see cref="ICachedObjectGrain.GetAsync"/>). Throws <see cref="TimeoutException"/> when a call outlasts the poll interval and its grace (the
     /// object's silo is dead or stalled) or the deadline passes, so the caller can answer from the origin instead.
     /// </summary>
-    public static async Task<ObjectLookup> LookupAsync(this ICachedObjectGrain grain, OriginProfile origin, TimeSpan within, TimeProvider time, bool relay = false)
+    public static Task<ObjectLookup> LookupAsync(this ICachedObjectGrain grain, OriginProfile origin, TimeSpan within, TimeProvider time, bool relay = false) =>
+        LookupAsync(ticket => grain.GetAsync(origin, ticket, relay), within, time);
+
+    /// <summary>
+    /// The same, with each call made by <paramref name="ask"/>: <see cref="ICachedObjectGrain.GetAsync"/> of the object,
+    /// made however the caller reaches it (<see cref="IObjectHomeService"/>, for one).
+    /// </summary>
+    public static async Task<ObjectLookup> LookupAsync(Func<FetchTicket, Task<ObjectLookup>> ask, TimeSpan within, TimeProvider time)
     {
         var started = time.GetTimestamp();
         var ticket = default(FetchTicket);
@@ -27,7 +34,7 @@ public static class ObjectLookups
             }
 
             var callLimit = ICachedObjectGrain.PollInterval + CallGrace;
-            var lookup = await grain.GetAsync(origin, ticket, relay).WaitAsync(left < callLimit ? left : callLimit, time);
+            var lookup = await ask(ticket).WaitAsync(left < callLimit ? left : callLimit, time);
             if (lookup.Outcome != LookupOutcome.Pending)
             {
                 return lookup;

@@ -42,6 +42,7 @@ public static class EdgeSiloBuilderExtensions
         silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = DirectoryCacheSize);
         silo.Services.TryAddSingleton<IInvalidationLogStore, MemoryInvalidationLogStore>();
         silo.AddGrainService<SiloFanOutService>();
+        silo.AddGrainService<ObjectHomeService>();
         silo.Services.TryAddSingleton<ObjectFanOut>();
         silo.Services.AddHostedService<ClusterMembershipLog>();
 

@@ -1,17 +1,18 @@
 using Orleans.GrainDirectory;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
+using OrleansEdge.Grains.Interfaces.Objects;
 
 namespace OrleansEdge.Grains.Objects;
 
 /// <summary>
-/// Places an object on the silo its key ranks highest (rendezvous hashing), so that each activation of a key lands
-/// where its copy is stored, and a silo joining or leaving moves only the keys it wins or held.
+/// Places an object on its home silo (<see cref="ObjectHomes"/>), so that each activation of a key lands where its copy
+/// is stored, and a silo joining or leaving moves only the keys it wins or held.
 /// </summary>
 /// <remarks>
-/// Orleans' own hash placement takes the key's hash modulo the number of silos, which moves most keys whenever the
-/// membership changes: each would miss once, and leave its old copy behind until the old silo's CLOCK or idle sweep
-/// dropped it. Random placement would find the copy one time in N.
+/// With Orleans' own hash placement (modulo the number of silos) most keys would move at every membership change, each
+/// missing once and leaving its old copy behind until the old silo's CLOCK or idle sweep dropped it; random placement
+/// would find the copy one time in N.
 /// <para>
 /// Objects are not registered in the grain directory: every silo computes the same home for a key from the same
 /// membership, so a registration (a remote call two times in three) before each fetch and an unregistration after
@@ -36,32 +37,7 @@ internal sealed class ObjectPlacementDirector : IPlacementDirector
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
-        var key = target.GrainIdentity.GetUniformHashCode();
-        var best = silos[0];
-        var bestRank = Rank(key, best);
-        for (var i = 1; i < silos.Length; i++)
-        {
-            var rank = Rank(key, silos[i]);
-            if (rank > bestRank || (rank == bestRank && silos[i].CompareTo(best) < 0))
-            {
-                best = silos[i];
-                bestRank = rank;
-            }
-        }
-
-        return Task.FromResult(best);
-    }
-
-    /// <summary>A well-mixed 64-bit score of the pair, so that each silo wins about as many keys as the others.</summary>
-    private static ulong Rank(uint key, SiloAddress silo)
-    {
-        var x = ((ulong)key << 32) | (uint)silo.GetConsistentHashCode();
-        x ^= x >> 33;
-        x *= 0xff51afd7ed558ccdUL;
-        x ^= x >> 33;
-        x *= 0xc4ceb9fe1a85ec53UL;
-        x ^= x >> 33;
-        return x;
+        return Task.FromResult(silos[ObjectHomes.Pick(target.GrainIdentity.GetUniformHashCode(), silos.AsSpan(), static silo => silo)]);
     }
 }
 

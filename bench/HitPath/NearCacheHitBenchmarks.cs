@@ -61,10 +61,10 @@ public class NearCacheHitBenchmarks
 
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 
-        // No grain factory and no origin client: a hit uses neither, and a benchmark that reached them would fail.
+        // No grain factory, object access or origin client: a hit uses none, and a benchmark that reached them would fail.
         var metrics = new EdgeMetrics(meters, _copies);
         _middleware = new ViewerMiddleware(
-            _ => Task.CompletedTask, routes, grains: null!, _copies, new OriginPassThrough(null!, metrics, NullLogger<OriginPassThrough>.Instance),
+            _ => Task.CompletedTask, routes, grains: null!, objects: null!, _copies, new OriginPassThrough(null!, metrics, NullLogger<OriginPassThrough>.Instance),
             metrics, new AccessLog(NullLogger<AccessLog>.Instance), TimeProvider.System, NullLogger<ViewerMiddleware>.Instance, new ViewerPorts([ViewerPort], null));
 
         _context = new DefaultHttpContext();
