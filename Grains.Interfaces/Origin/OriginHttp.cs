@@ -36,7 +36,12 @@ public static class OriginHttp
                 // (CacheTags:MaxHeaderBytes), checked when the response is stored. Beyond this the origin is broken.
                 MaxResponseHeadersLength = MaxResponseHeadersKilobytes,
             })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+
+            // The factory's own logging handlers open a log scope (an async-local write) for every request, even when
+            // nothing is logged: on every miss and every pass. The edge logs origin failures itself (OriginFetcher,
+            // OriginPassThrough), and the access log has every request.
+            .RemoveAllLoggers();
         return services;
     }
 
