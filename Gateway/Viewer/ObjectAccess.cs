@@ -22,7 +22,7 @@ internal sealed partial class ObjectAccess(IGrainFactory grains, TimeProvider ti
 
     public Task<ObjectLookup> GetAsync(string key, OriginProfile origin, FetchTicket ticket, bool relay)
     {
-        var grain = grains.GetGrain<ICachedObjectGrain>(key);
+        var grain = grains.CachedObject(key);
         var homes = Volatile.Read(ref _homes);
         return homes.Length > 0 && homes[ObjectHomes.Pick(grain.GetGrainId().GetUniformHashCode(), homes.AsSpan(), static home => home.Silo)].Door is { } door
             ? ThroughDoorAsync(door, grain, key, origin, ticket, relay)

@@ -166,7 +166,7 @@ internal sealed partial class ViewerMiddleware(
                 break;
             case LookupOutcome.Pass:
                 await PassAsync(context, distribution, sent, started,
-                    lookup.Relayed is { } relayed ? (grains.GetGrain<ICachedObjectGrain>(key), relayed) : null);
+                    lookup.Relayed is { } relayed ? (grains.CachedObject(key), relayed) : null);
                 break;
             default:
                 if (lookup.Response is { } response)

@@ -57,7 +57,7 @@ internal sealed class SiloFanOutService(GrainId id, Silo silo, ILoggerFactory lo
         var calls = new Task<InvalidationEffect>[active.Count];
         for (var i = 0; i < active.Count; i++)
         {
-            calls[i] = grains.GetGrain<ICachedObjectGrain>(active[i].Key).InvalidateAsync(stamp);
+            calls[i] = grains.CachedObject(active[i].Key).InvalidateAsync(stamp);
         }
 
         var invalidated = 0;

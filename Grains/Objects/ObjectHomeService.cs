@@ -14,5 +14,5 @@ internal sealed class ObjectHomeService(GrainId id, Silo silo, ILoggerFactory lo
     : GrainService(id, silo, loggers), IObjectHomeService
 {
     public Task<ObjectLookup> GetAsync(string key, OriginProfile origin, FetchTicket ticket, bool relay) =>
-        grains.GetGrain<ICachedObjectGrain>(key).GetAsync(origin, ticket, relay);
+        grains.CachedObject(key).GetAsync(origin, ticket, relay);
 }
