@@ -14,9 +14,6 @@ internal sealed partial class ObjectAccess(IGrainFactory grains, TimeProvider ti
 
     private Home[] _homes = [];
 
-    /// <summary>How many silos' doors this gateway knows: none in the embedded edge, or before the first read.</summary>
-    public int DoorsKnown => Volatile.Read(ref _homes).Length;
-
     /// <param name="Door">Null for a silo without a gateway port: its objects are asked by a call to the grain.</param>
     private sealed record Home(SiloAddress Silo, IObjectHomeService? Door);
 

@@ -5,11 +5,8 @@ namespace OrleansEdge.Grains.Interfaces.Objects;
 /// <summary>
 /// The one rule for an object's home silo (rendezvous hashing): the silo that ranks highest for the key. Silos place
 /// objects by it, and cluster gateways send their lookups by it, so both agree wherever their membership views do.
+/// A silo joining or leaving moves only the keys it wins or held (see <c>ObjectPlacement</c> for why that matters).
 /// </summary>
-/// <remarks>
-/// Orleans' own hash placement takes the key's hash modulo the number of silos, which moves most keys whenever the
-/// membership changes; rendezvous hashing moves only the keys the joining silo wins or the leaving one held.
-/// </remarks>
 public static class ObjectHomes
 {
     // A grain service is named by its interface's type code, as the silo computes it when it starts the service.

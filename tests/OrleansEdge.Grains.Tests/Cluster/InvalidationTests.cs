@@ -208,9 +208,11 @@ public sealed class InvalidationTests(EdgeClusterFixture edge)
         var record = await edge.InvalidateAsync(_distribution, soft: false, target);
         Assert.Equal(1, record.ObjectsInvalidated);
 
-        // Once Completed, nobody may join the old fetch as a hit: this lookup starts its own.
+        // Once Completed, nobody may be served the old fetch: this lookup is answered by the origin's second response,
+        // as a miss (its own fetch) or as a hit on a fetch begun after the invalidation (on a loaded machine the first
+        // viewer's lookup can outlast the poll interval, ask again, find its fetch detached and start that one).
         var second = await edge.GetAsync(_distribution, target);
-        Assert.Equal(LookupOutcome.Miss, second.Outcome);
+        Assert.EndsWith("#2", System.Text.Encoding.UTF8.GetString(second.Response!.Body));
         Assert.Equal(LookupOutcome.Miss, (await first).Outcome);
         Assert.Equal(2, edge.Origin.Requests(target));
         Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
