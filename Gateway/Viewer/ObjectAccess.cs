@@ -17,7 +17,15 @@ internal sealed partial class ObjectAccess(IGrainFactory grains, TimeProvider ti
     /// <param name="Door">Null for a silo without a gateway port: its objects are asked by a call to the grain.</param>
     private sealed record Home(SiloAddress Silo, IObjectHomeService? Door);
 
-    public Task<ObjectLookup> GetAsync(string key, OriginProfile origin, FetchTicket ticket, bool relay)
+    /// <summary>
+    /// A viewer's lookup of <paramref name="key"/>, bounded by the distribution's own timeout: the object answers within
+    /// its origin timeout or says its fetch is pending every few seconds, so a call that outlasts that means a dead or
+    /// stalled silo (<see cref="ObjectLookups.LookupAsync(Func{FetchTicket, Task{ObjectLookup}}, TimeSpan, TimeProvider)"/>).
+    /// </summary>
+    public Task<ObjectLookup> LookupAsync(string key, OriginProfile origin, bool relay) =>
+        ObjectLookups.LookupAsync(ticket => GetAsync(key, origin, ticket, relay), origin.ResponseTimeout + ObjectLookups.CallGrace, time);
+
+    private Task<ObjectLookup> GetAsync(string key, OriginProfile origin, FetchTicket ticket, bool relay)
     {
         var grain = grains.CachedObject(key);
         var homes = Volatile.Read(ref _homes);

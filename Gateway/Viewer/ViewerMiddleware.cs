@@ -124,11 +124,7 @@ internal sealed partial class ViewerMiddleware(
         ObjectLookup lookup;
         try
         {
-            // Bounded by the distribution's own timeout: the grain answers within its origin timeout, or says the
-            // fetch is pending every few seconds, so a call that outlasts that means a dead or stalled silo.
-            var relay = CanTakeRelay(context.Request);
-            lookup = await ObjectLookups.LookupAsync(ticket => objects.GetAsync(key, behavior.Profile, ticket, relay),
-                behavior.Profile.ResponseTimeout + ObjectLookups.CallGrace, time);
+            lookup = await objects.LookupAsync(key, behavior.Profile, CanTakeRelay(context.Request));
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -221,8 +217,7 @@ internal sealed partial class ViewerMiddleware(
         var lookupStarted = time.GetTimestamp();
         try
         {
-            var lookup = await ObjectLookups.LookupAsync(ticket => objects.GetAsync(key, profile, ticket, relay: false),
-                profile.ResponseTimeout + ObjectLookups.CallGrace, time);
+            var lookup = await objects.LookupAsync(key, profile, relay: false);
             return lookup.Response is { } page && lookup.Outcome is LookupOutcome.Hit or LookupOutcome.Miss or LookupOutcome.RefreshHit
                 && copies.Admit(key, route.Scope, route.Distribution.TagHeader, page, lookupStarted)
                 ? Usable(page)
