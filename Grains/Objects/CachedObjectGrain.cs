@@ -53,6 +53,10 @@ internal sealed class CachedObjectGrain(
     private long _fetchInFlight;
     private (long Number, FetchCompletion Completion)? _lastFetch;
 
+    // A fetch an invalidation detached while in flight: nobody new joins it, but the viewer that started it, told
+    // "pending", still gets its response when it asks again by ticket, as it would have had the origin been quicker.
+    private (long Number, Task<FetchCompletion> Fetch)? _detached;
+
     // Bumped by every invalidation that covers the fetch in flight; a fetch that sees it change stores nothing.
     private int _generation;
 
@@ -120,6 +124,11 @@ internal sealed class CachedObjectGrain(
             return Poll(ticket.Initiator ? InitiatorOf(inFlight) : JoinFetchAsync(inFlight, origin, refetches: 0, relay), ticket);
         }
 
+        if (ticket.Initiator && _detached is { } detached && detached.Number == ticket.Fetch)
+        {
+            return Poll(InitiatorOf(detached.Fetch), ticket);
+        }
+
         if (_lastFetch is { } last && last.Number == ticket.Fetch)
         {
             return ticket.Initiator ? Task.FromResult(last.Completion.ForInitiator)
@@ -161,6 +170,7 @@ internal sealed class CachedObjectGrain(
         // Detach the fetch: its viewers still get its response as a miss, but it stores nothing and nobody new
         // joins it, so no viewer is handed a pre-invalidation response as a hit.
         _generation++;
+        _detached = (_fetchInFlight, _fetch);
         _fetch = null;
         return Task.FromResult(InvalidationEffect.Invalidated);
     }
@@ -199,17 +209,23 @@ internal sealed class CachedObjectGrain(
                 _fetch = null;
             }
 
+            if (_detached?.Number == number)
+            {
+                _detached = null;
+            }
+
             DeactivateWhenSettled();
         }
     }
 
     /// <summary>
-    /// Once no fetch is in flight, none can be asked for by ticket and no body is held or relayed, what was fetched is
-    /// in the store and the activation would only hold memory. Viewers already joined are answered before it goes.
+    /// Once no fetch is in flight (detached or not), none can be asked for by ticket and no body is held or relayed,
+    /// what was fetched is in the store and the activation would only hold memory. Viewers already joined are answered
+    /// before it goes.
     /// </summary>
     private void DeactivateWhenSettled()
     {
-        if (_fetch is null && _lastFetch is null && _relays.Idle)
+        if (_fetch is null && _detached is null && _lastFetch is null && _relays.Idle)
         {
             DeactivateOnIdle();
         }

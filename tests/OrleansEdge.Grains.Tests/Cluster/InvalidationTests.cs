@@ -208,14 +208,33 @@ public sealed class InvalidationTests(EdgeClusterFixture edge)
         var record = await edge.InvalidateAsync(_distribution, soft: false, target);
         Assert.Equal(1, record.ObjectsInvalidated);
 
-        // Once Completed, nobody may be served the old fetch: this lookup is answered by the origin's second response,
-        // as a miss (its own fetch) or as a hit on a fetch begun after the invalidation (on a loaded machine the first
-        // viewer's lookup can outlast the poll interval, ask again, find its fetch detached and start that one).
+        // Once Completed, nobody may be served the old fetch: this lookup is answered by the origin's second response.
         var second = await edge.GetAsync(_distribution, target);
         Assert.EndsWith("#2", System.Text.Encoding.UTF8.GetString(second.Response!.Body));
         Assert.Equal(LookupOutcome.Miss, (await first).Outcome);
         Assert.Equal(2, edge.Origin.Requests(target));
         Assert.Equal(LookupOutcome.Hit, await OutcomeAsync(target));
+    }
+
+    [Fact]
+    public async Task InvalidatePath_DuringFetchSlowerThanPoll_InitiatorStillGetsItsFetch()
+    {
+        // Slower than the poll interval: the viewer is told "pending" and asks again by ticket, after the invalidation
+        // detached its fetch. It is answered by that fetch (its request predates the invalidation), not by a new one.
+        var target = $"/inflight/slow/{Guid.NewGuid():N}?delay=3000";
+        var first = edge.GetAsync(_distribution, target);
+        await edge.Origin.Arrived(target);
+        Assert.Equal(1, (await edge.InvalidateAsync(_distribution, soft: false, target)).ObjectsInvalidated);
+
+        var served = await first;
+        Assert.Equal(LookupOutcome.Miss, served.Outcome);
+        Assert.EndsWith("#1", System.Text.Encoding.UTF8.GetString(served.Response!.Body));
+        Assert.False(served.Response.IsFresh(DateTimeOffset.UtcNow));
+        Assert.Equal(1, edge.Origin.Requests(target));
+
+        var next = await edge.GetAsync(_distribution, target);
+        Assert.Equal(LookupOutcome.Miss, next.Outcome);
+        Assert.EndsWith("#2", System.Text.Encoding.UTF8.GetString(next.Response!.Body));
     }
 
     [Fact]
