@@ -46,7 +46,10 @@ public static class EdgeKeys
     }
 
     /// <summary>The request headers a variant's fill sends, as its key lists them.</summary>
-    public static IEnumerable<(string Name, string Value)> VariantHeaders(string variant)
+    public static IEnumerable<(string Name, string Value)> VariantHeaders(string variant) =>
+        variant.Length == 0 ? [] : VariantHeadersOf(variant);
+
+    private static IEnumerable<(string Name, string Value)> VariantHeadersOf(string variant)
     {
         foreach (var line in variant.Split(VariantSeparator, StringSplitOptions.RemoveEmptyEntries))
         {

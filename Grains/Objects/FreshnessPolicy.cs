@@ -15,7 +15,7 @@ public static class FreshnessPolicy
     // RFC 9110 §15.1 "heuristically cacheable" statuses, plus 308; other statuses are never stored.
     private static readonly HashSet<int> CacheableStatuses = [200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501];
 
-    public static Freshness Evaluate(int status, IReadOnlyList<HeaderField> headers, DateTimeOffset now, OriginProfile profile)
+    public static Freshness Evaluate(int status, ReadOnlySpan<HeaderField> headers, DateTimeOffset now, OriginProfile profile)
     {
         if (!CacheableStatuses.Contains(status) || Find(headers, "Set-Cookie") is not null || !VariesWithinKey(Find(headers, "Vary"), profile))
         {
@@ -70,7 +70,7 @@ public static class FreshnessPolicy
         return true;
     }
 
-    private static TimeSpan? FromExpires(IReadOnlyList<HeaderField> headers, DateTimeOffset now)
+    private static TimeSpan? FromExpires(ReadOnlySpan<HeaderField> headers, DateTimeOffset now)
     {
         if (Find(headers, "Expires") is not { } expiresValue)
         {
@@ -119,7 +119,8 @@ public static class FreshnessPolicy
         ttl < min ? min : ttl > max ? max : ttl;
 
     /// <summary>All values of a header joined with commas, or null when absent.</summary>
-    internal static string? Find(IReadOnlyList<HeaderField> headers, string name)
+    /// <remarks>A span rather than a list: a miss looks up a dozen headers, and a list's enumerator is an allocation each.</remarks>
+    internal static string? Find(ReadOnlySpan<HeaderField> headers, string name)
     {
         foreach (var header in headers)
         {
