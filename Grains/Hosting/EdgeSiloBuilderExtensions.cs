@@ -35,10 +35,11 @@ public static class EdgeSiloBuilderExtensions
         silo.Services.TryAddSingleton<IHeldCopies>(sp => sp.GetRequiredService<SiloObjectStore>());
         silo.AddPlacementDirector<ObjectPlacementStrategy, ObjectPlacementDirector>();
         silo.AddGrainDirectory(ObjectHomeDirectory.Name, static (_, _) => new ObjectHomeDirectory());
+        silo.Services.AddSingleton<Orleans.Runtime.GrainDirectory.IGrainDirectoryCache, ObjectHomeCache>();
 
         // Each address the directory cache keeps costs about 450 bytes (a fifth of a cached 1 KiB object), and Orleans
-        // keeps up to a million. Objects are not in the directory (their placement is computed), so what the cache
-        // saves them is a lookup that would find nothing; the few other grains fit many times over.
+        // keeps up to a million. Objects are never in it (ObjectHomeCache computes their place); the few other grains
+        // fit many times over.
         silo.Configure<GrainDirectoryOptions>(options => options.CacheSize = DirectoryCacheSize);
         silo.Services.TryAddSingleton<IInvalidationLogStore, MemoryInvalidationLogStore>();
         silo.AddGrainService<SiloFanOutService>();

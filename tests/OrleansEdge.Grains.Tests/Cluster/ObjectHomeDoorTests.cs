@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Orleans.Runtime.GrainDirectory;
 using OrleansEdge.Grains.Interfaces.Keys;
 using OrleansEdge.Grains.Interfaces.Objects;
 
@@ -56,6 +58,30 @@ public sealed class ObjectHomeDoorTests(EdgeClusterFixture edge)
         Assert.Equal(1, edge.Origin.Requests(target));
         Assert.Single(lookups, l => l.Outcome == LookupOutcome.Miss);
         Assert.All(lookups, l => Assert.Equal(200, l.Response!.Status));
+    }
+
+    [Fact]
+    public async Task EachSilosDirectoryCache_SaysAnObjectLivesAtItsHomeOnlyThere_AndKeepsNoEntryForIt()
+    {
+        var silos = await edge.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        for (var i = 0; i < 12; i++)
+        {
+            var target = $"/door-cache/{i}/{Guid.NewGuid():N}";
+            var grain = edge.Object(_distribution, target).GetGrainId();
+            var home = silos[ObjectHomes.Pick(grain.GetUniformHashCode(), silos.AsSpan(), static s => s.SiloAddress)].SiloAddress;
+            Assert.Equal(LookupOutcome.Miss, (await LookupAsync(ObjectHomes.Door(edge.Grains, silos.Single(s => s.SiloAddress.Equals(home))), EdgeKeys.Object(_distribution, "", target))).Outcome);
+
+            foreach (var silo in edge.Cluster.Silos)
+            {
+                var cache = edge.Cluster.GetSiloServiceProvider(silo.SiloAddress).GetRequiredService<IGrainDirectoryCache>();
+                var answered = cache.LookUp(grain, out var address, out _);
+
+                // The home answers for itself, so a call there goes straight to the activation; elsewhere placement decides.
+                Assert.Equal(silo.SiloAddress.Equals(home), answered);
+                Assert.True(!answered || address!.SiloAddress!.Equals(home));
+                Assert.DoesNotContain(cache.KeyValues, entry => entry.ActivationAddress.GrainId.Equals(grain));
+            }
+        }
     }
 
     private Task<ObjectLookup> LookupAsync(IObjectHomeService door, string key) =>
