@@ -13,8 +13,9 @@ namespace OrleansEdge.Grains.Objects;
 /// </summary>
 /// <remarks>
 /// A copy lives here, not in its object grain: the grain is active only while it fetches (collapsing the viewers
-/// that wait), and a lookup that finds a fresh copy here is answered by a short activation that holds nothing. An
-/// Orleans activation costs about 2 KB, twice a 1 KiB object, so a cached object is now this entry and its copy.
+/// that wait), and a lookup that finds a fresh copy here is answered from it by the silo's door
+/// (<see cref="ObjectHomeService"/>), without an activation. An Orleans activation costs about 2 KB, twice a 1 KiB
+/// object, so a cached object is now this entry and its copy.
 /// Objects are placed by key (<see cref="ObjectPlacement"/>), so the next activation of a key finds its copy here.
 /// <para>
 /// Kept beside the copies rather than in a grain per tag because an object and its memberships live and die

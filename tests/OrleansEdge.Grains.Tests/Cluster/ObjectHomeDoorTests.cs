@@ -84,6 +84,36 @@ public sealed class ObjectHomeDoorTests(EdgeClusterFixture edge)
         }
     }
 
+    [Fact]
+    public async Task ACopyInTheStore_IsAnsweredByTheDoor_WithoutActivatingTheObject()
+    {
+        var silos = await edge.Grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        var target = $"/door-store/{Guid.NewGuid():N}";
+        var key = EdgeKeys.Object(_distribution, "", target);
+        var grain = edge.Object(_distribution, target).GetGrainId();
+        var door = ObjectHomes.Door(edge.Grains, silos[ObjectHomes.Pick(grain.GetUniformHashCode(), silos.AsSpan(), static s => s.SiloAddress)]);
+
+        var management = edge.Grains.GetGrain<IManagementGrain>(0);
+        var miss = await LookupAsync(door, key);
+        Assert.Equal(LookupOutcome.Miss, miss.Outcome);
+
+        // The activation that fetched it ends once the copy is stored.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await management.GetActiveGrains(grain.Type)).Contains(grain))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the object's activation outlived its fetch");
+            await Task.Delay(50);
+        }
+
+        // A second gateway asking for it gets the copy the first fetched, from the store, and no activation is made
+        // for that (one made for a hit would stay until it idled out).
+        var hit = await LookupAsync(door, key);
+        Assert.Equal(LookupOutcome.Hit, hit.Outcome);
+        Assert.Equal(miss.Response!.Body, hit.Response!.Body);
+        Assert.DoesNotContain(grain, await management.GetActiveGrains(grain.Type));
+        Assert.Equal(1, edge.Origin.Requests(target));
+    }
+
     private Task<ObjectLookup> LookupAsync(IObjectHomeService door, string key) =>
         ObjectLookups.LookupAsync(ticket => door.GetAsync(key, edge.Profile(), ticket, relay: false), TimeSpan.FromMinutes(2), TimeProvider.System);
 }
