@@ -6,19 +6,14 @@
 #   bench/alloc-per-miss.sh      knobs: TRACE=8 CONNS=32 TOP=25
 set -uo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd); anchors="$root/../shared/bench/anchors"
+root=$(pwd)
 TRACE=${TRACE:-8}; CONNS=${CONNS:-32}; TOP=${TOP:-25}; out="$root/bench/out/alloc"
 state="$root/.state/alloc"; rm -rf "$state" "$out"; mkdir -p "$state" "$out"
-export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false PATH="$PATH:$HOME/.dotnet/tools"
+source bench/anchored-cluster.sh
+export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || dotnet tool install -g dotnet-trace >/dev/null
-cleanup() { [ -f "$state/origin.pid" ] && kill "$(cat "$state/origin.pid")" 2>/dev/null; CONFIGURATION=Release scripts/cluster.sh stop >/dev/null 2>&1 || true; }
-trap cleanup EXIT
 dotnet build bench/AllocTicks -c Release -nologo -clp:ErrorsOnly >/dev/null || exit 1
-sed -e "s|@STATE@|$state|g" -e "s|@WORKERS@|1|" -e "s|@PAD@|$(head -c 1000 /dev/zero | tr '\0' x)|" \
-    -e "s|listen 127.0.0.1:8080|listen 127.0.0.1:9190|" "$anchors/origin.conf.in" >"$state/origin.conf"
-nginx -c "$state/origin.conf" -g 'daemon on;' || exit 1
-env Edge__Distributions__E1B__Origin=http://127.0.0.1:9190 Edge__Distributions__E1B__Domains__0=bench.test \
-  Logging__LogLevel__Default=Warning CONFIGURATION=Release scripts/cluster.sh start 3 2 >"$state/cluster.log" 2>&1 || { tail "$state/cluster.log"; exit 1; }
+start_anchored_cluster
 silo=$(cat .state/cluster/silo0.pid); gateway=$(cat .state/cluster/gateway0.pid)
 base=$((RANDOM * 1000 + 300000000))
 # Warm: 10 s of misses so the JIT has tiered up; then trace the middle of a longer run.

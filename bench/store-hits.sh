@@ -6,16 +6,10 @@
 #   bench/store-hits.sh      knobs: N=60000 DUR=4 CONNS=32 (DUR short enough that gateway 1 stays within the N objects)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd); anchors="$root/../shared/bench/anchors"
+root=$(pwd)
 N=${N:-60000}; DUR=${DUR:-4}; CONNS=${CONNS:-32}; state="$root/.state/store-hits"; rm -rf "$state"; mkdir -p "$state"
-origin_port=9190; export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
-cleanup() { [ -f "$state/origin.pid" ] && kill "$(cat "$state/origin.pid")" 2>/dev/null; CONFIGURATION=Release scripts/cluster.sh stop >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-sed -e "s|@STATE@|$state|g" -e "s|@WORKERS@|1|" -e "s|@PAD@|$(head -c 1000 /dev/zero | tr '\0' x)|" \
-    -e "s|listen 127.0.0.1:8080|listen 127.0.0.1:$origin_port|" "$anchors/origin.conf.in" >"$state/origin.conf"
-nginx -c "$state/origin.conf" -g 'daemon on;' || exit 1
-env Edge__Distributions__E1B__Origin=http://127.0.0.1:$origin_port Edge__Distributions__E1B__Domains__0=bench.test \
-  Logging__LogLevel__Default=Warning CONFIGURATION=Release scripts/cluster.sh start 3 2 >"$state/cluster.log" 2>&1 || { tail "$state/cluster.log"; exit 1; }
+source bench/anchored-cluster.sh
+start_anchored_cluster
 run() { wrk -t1 -c"$CONNS" -H "Host: bench.test" -s "$anchors/lua/walk.lua" "$@" 2>&1; }
 base=$((RANDOM * 1000 + 70000000))
 run -d10s http://127.0.0.1:8080 -- $((base + 5000000)) >/dev/null                    # gateway 0 and the silos warm up
