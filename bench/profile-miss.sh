@@ -3,15 +3,18 @@
 # origin, wrk asking gateway 0 for a new object every request, and meanwhile, per process: CPU time (from /proc),
 # garbage collections and GC pause time (from each process's /metrics), and CPU samples (perf, with the runtime's
 # perf map for JIT-compiled frames) of gateway 0 and of silo 0, summed by area (Orleans messaging and serialization,
-# HTTP server and client, Redis, GC, kernel networking, the edge's own code). Results in bench/out/profile/. Results in bench/out/profile/. About 3 minutes.
+# HTTP server and client, Redis, GC, kernel networking, the edge's own code) and by component per miss
+# (bench/miss-stages.py). Results in bench/out/profile/. About 3 minutes.
 #   bench/profile-miss.sh      knobs: DUR=30 CONNS=32 TRACE=15 PERF=1 OUT=bench/out/profile  (EMBEDDED=1: one process instead)
+#   MIX=10: one request in 10 new, the others over a warmed hot set of 1,000 (the shared bench's 90/10 mix), every
+#   figure still per miss: what a miss costs when misses come between hits rather than back to back.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd); anchors="$root/../shared/bench/anchors"
 DUR=${DUR:-30}; CONNS=${CONNS:-32}; TRACE=${TRACE:-15}; OUT=${OUT:-$root/bench/out/profile}
 state="$root/.state/profile"; rm -rf "$state" "$OUT"; mkdir -p "$state" "$OUT"
 origin_port=9190; export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
-PERF=${PERF:-1}
+PERF=${PERF:-1}; MIX=${MIX:-1}
 if [ "$PERF" = 1 ]; then
   command -v perf >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null
   # Every .NET process writes /tmp/perf-<pid>.map, so perf can name JIT-compiled frames; without W^X double
@@ -63,7 +66,12 @@ gc() { # pid -> "gen0 gen1 gen2 pause_s jitted_methods jit_s"
 wrk -t1 -c"$CONNS" -d10s -H "Host: bench.test" -s "$anchors/lua/walk.lua" http://127.0.0.1:8080 -- 50000000 >/dev/null 2>&1; sleep 2
 declare -A cpu0 gc0
 for p in "${!names[@]}"; do cpu0[$p]=$(cpu_ms "$p"); gc0[$p]=$(gc "$p"); done
-wrk -t1 -c"$CONNS" -d"${DUR}s" -H "Host: bench.test" -s "$anchors/lua/walk.lua" http://127.0.0.1:8080 -- 60000000 >"$OUT/wrk.txt" 2>&1 &
+if [ "$MIX" -gt 1 ]; then
+  wrk -t1 -c"$CONNS" -d60s -H "Host: bench.test" -s "$anchors/lua/walk.lua" http://127.0.0.1:8080 -- 0 1000 "$state/warmed" >/dev/null 2>&1
+  wrk -t1 -c"$CONNS" -d"${DUR}s" -H "Host: bench.test" -s "$root/../shared/bench/mix/mix.lua" http://127.0.0.1:8080 -- 60000000 "$MIX" 1000 >"$OUT/wrk.txt" 2>&1 &
+else
+  wrk -t1 -c"$CONNS" -d"${DUR}s" -H "Host: bench.test" -s "$anchors/lua/walk.lua" http://127.0.0.1:8080 -- 60000000 >"$OUT/wrk.txt" 2>&1 &
+fi
 wrk_pid=$!
 sleep 5
 perf_pids=()
@@ -74,16 +82,19 @@ done
 # Only wrk and perf: a bare wait would also wait for the embedded edge, which runs until cleanup stops it.
 wait "$wrk_pid"; sleep 1; for p in "${perf_pids[@]}"; do wait "$p"; done
 requests=$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")
+misses=$((requests / MIX))
+declare -A per_miss_us
 {
-  echo "misses: $requests in ${DUR}s ($(awk -v r="$requests" -v d="$DUR" 'BEGIN{printf "%.0f", r/d}') req/s), wrk -t1 -c$CONNS; first ${TRACE}s after 5s traced (costs some throughput)"
+  echo "misses: $misses of $requests requests in ${DUR}s ($(awk -v r="$requests" -v d="$DUR" 'BEGIN{printf "%.0f", r/d}') req/s, one in $MIX new), wrk -t1 -c$CONNS; first ${TRACE}s after 5s traced (costs some throughput)"
   echo
   echo "| process | CPU ms per miss | gen0 / gen1 / gen2 per 10,000 misses | GC pause ms per 10,000 misses | methods JIT-compiled per 10,000 misses (JIT ms) |"
   echo "|---|---|---|---|---|"
   for p in $(for q in "${!names[@]}"; do echo "${names[$q]} $q"; done | sort | awk '{print $2}'); do
     read -r a0 a1 a2 ap am aj <<<"${gc0[$p]}"; read -r b0 b1 b2 bp bm bj <<<"$(gc "$p")"
-    awk -v n="${names[$p]}" -v c0="${cpu0[$p]}" -v c1="$(cpu_ms "$p")" -v r="$requests" -v g0=$((b0 - a0)) -v g1=$((b1 - a1)) -v g2=$((b2 - a2)) -v pa="$ap" -v pb="$bp" \
+    awk -v n="${names[$p]}" -v c0="${cpu0[$p]}" -v c1="$(cpu_ms "$p")" -v r="$misses" -v g0=$((b0 - a0)) -v g1=$((b1 - a1)) -v g2=$((b2 - a2)) -v pa="$ap" -v pb="$bp" \
       -v jm=$((bm - am)) -v ja="$aj" -v jb="$bj" \
-      'BEGIN{ k = 10000 / r; printf "| %s | %.3f | %.1f / %.1f / %.1f | %.1f | %.0f (%.0f) |\n", n, (c1 - c0) / r, g0 * k, g1 * k, g2 * k, (pb - pa) * 1000 * k, jm * k, (jb - ja) * 1000 * k }'
+      'BEGIN{ k = 10000 / r; printf "| %s | %.3f | %.1f / %.1f / %.1f | %.1f | %.0f (%.0f) |\n", n, (c1 - c0) / r, g0 * k, g1 * k, g2 * k, (pb - pa) * 1000 * k, jm * k, (jb - ja) * 1000 * k }' \
+      | tee -a "$state/per-miss.md"
   done
 } | tee "$OUT/summary.md"
 # Self time by area: where the CPU of a miss goes, inside the traced processes.
@@ -113,5 +124,8 @@ area() {
   perf report -i "$state/$n.perf" --no-children --sort dso,symbol --stdio -g none --percent-limit 0 2>/dev/null >"$OUT/$n-self.txt"
   perf report -i "$state/$n.perf" --children --sort symbol --stdio --percent-limit 1 -g none 2>/dev/null >"$OUT/$n-inclusive.txt"
   { echo "## $n: CPU self time by area"; area <"$OUT/$n-self.txt"; echo; } | tee -a "$OUT/summary.md"
+  us=$(awk -F'|' -v n="$n" '$2 ~ " "n" " { printf "%.1f", $3 * 1000 }' "$state/per-miss.md")
+  { echo "## $n: CPU per miss by component (each sample counted for the component nearest its leaf)"; echo
+    perf script -i "$state/$n.perf" 2>/dev/null | python3 bench/miss-stages.py "$us"; echo; } | tee -a "$OUT/summary.md"
 done
 echo "samples by symbol (self and inclusive) in $OUT"
