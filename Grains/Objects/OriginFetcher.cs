@@ -9,6 +9,11 @@ using OrleansEdge.Grains.Interfaces.Objects;
 namespace OrleansEdge.Grains.Objects;
 
 /// <summary>Fetches one object from its origin for an object grain, within the distribution's limits.</summary>
+/// <remarks>
+/// Touches no grain state, so its awaits do not return to the calling grain's scheduler: the response's head and each
+/// read of its body continue on the thread that completed them, and only the finished fetch goes back to the grain
+/// (one turn, not one per read of a large body).
+/// </remarks>
 internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory, GrainMetrics metrics, ILogger<OriginFetcher> logger)
 {
     /// <summary>
@@ -43,7 +48,7 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
         try
         {
             response = await httpClientFactory.CreateClient(OriginHttp.ClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             var headers = OriginHeaders.Read(response, pooled: true, out var dropped);
             metrics.RecordHeadersDropped(dropped);
@@ -58,8 +63,8 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
                 return TooLarge(ref response, opened: null, readAlready: [], headers);
             }
 
-            var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var (body, readAlready) = await ReadBodyAsync(stream, response.Content.Headers.ContentLength, profile.MaxBodyBytes, timeout.Token);
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            var (body, readAlready) = await ReadBodyAsync(stream, response.Content.Headers.ContentLength, profile.MaxBodyBytes, timeout.Token).ConfigureAwait(false);
             if (body is null)
             {
                 return TooLarge(ref response, stream, readAlready, headers);
@@ -111,7 +116,7 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
         if (length is { } known)
         {
             var exact = new byte[known];
-            await stream.ReadExactlyAsync(exact, cancellationToken);
+            await stream.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
             return (exact, []);
         }
 
@@ -129,7 +134,7 @@ internal sealed partial class OriginFetcher(IHttpClientFactory httpClientFactory
                     buffer = larger;
                 }
 
-                var read = await stream.ReadAsync(buffer.AsMemory(used), cancellationToken);
+                var read = await stream.ReadAsync(buffer.AsMemory(used), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return (buffer.AsSpan(0, used).ToArray(), []);
